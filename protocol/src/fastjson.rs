@@ -1,0 +1,1 @@
+//! fastjson-compatible JSON (placeholder).

@@ -1,0 +1,1 @@
+//! Message encodings (placeholder).
