@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit tests, golden vectors made by the real Java 4.9.7 classes,
+# and the compatibility tests that start Java and rmq namesrvs/brokers side by side.
+# The Java harness (compat-tests/java) is built with Maven on first use.
+set -euo pipefail
+cd "$(dirname "$0")"
+cargo build --workspace --bins
+cargo test --workspace "$@"
