@@ -134,6 +134,7 @@ macro_rules! header {
         #[derive(Debug, Clone, Default, PartialEq)]
         pub struct $name { $( $(#[$fm])* pub $field: $ty, )* }
         impl $crate::header::CommandHeader for $name {
+            #[allow(unused_variables)]
             fn to_ext_fields(&self, ext: &mut $crate::command::ExtFields) {
                 $( $crate::header::HeaderField::put(&self.$field, $key, ext); )*
             }
@@ -144,3 +145,25 @@ macro_rules! header {
         }
     };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Typed headers of every 4.9.7 header class, grouped by area (see each module's table).
+
+pub mod acl;
+pub mod admin;
+pub mod catalog;
+pub mod consumer;
+pub mod filtersrv;
+pub mod namesrv;
+pub mod pull;
+pub mod send;
+pub mod transaction;
+
+pub use acl::*;
+pub use admin::*;
+pub use consumer::*;
+pub use filtersrv::*;
+pub use namesrv::*;
+pub use pull::*;
+pub use send::*;
+pub use transaction::*;
