@@ -243,17 +243,22 @@ pub fn spawn_java_client(namesrv_addr: &str, main_class: &str, args: &[&str]) ->
     spawn_java(main_class, args, &[("NAMESRV_ADDR", namesrv_addr)], &[])
 }
 
+/// The real mqadmin main class (4.9.7 tools).
 pub const MQADMIN_MAIN: &str = "org.apache.rocketmq.tools.command.MQAdminStartup";
+/// Our wrapper around [`MQADMIN_MAIN`] that exits as soon as the command is done (the
+/// plain tool lingers ~3 s for netty's non-daemon threads); output is identical.
+pub const MQADMIN_FAST_MAIN: &str = "rmq.compat.MqAdmin";
 
 /// Run `mqadmin <args> -n <namesrv_addr>` (Java 4.9.7 tools) and return stdout+stderr.
 ///
 /// NB: mqadmin exits 0 even when the command failed (it prints the stack trace), so
 /// callers must check the text. Errors only if it can't be started or runs > 120 s.
+/// Runs the tool through [`MQADMIN_FAST_MAIN`] (same output, no ~3 s exit lag).
 pub fn mqadmin(namesrv_addr: &str, args: &[&str]) -> Result<String> {
     let mut all: Vec<&str> = args.to_vec();
     all.extend(["-n", namesrv_addr]);
     let out = run_java(
-        MQADMIN_MAIN,
+        MQADMIN_FAST_MAIN,
         &all,
         &[("NAMESRV_ADDR", namesrv_addr)],
         &[],
@@ -263,6 +268,26 @@ pub fn mqadmin(namesrv_addr: &str, args: &[&str]) -> Result<String> {
         bail!("mqadmin {:?} timed out:\n{}", args, out.describe());
     }
     Ok(out.combined())
+}
+
+/// Run mqadmin repeatedly (every 500 ms) until `pred(output)` holds or `timeout` passes;
+/// returns the last output either way (check it). Useful right after a broker boot: the
+/// Java broker answers GET_BROKER_RUNTIME_INFO (`clusterList`, `brokerStatus`) with
+/// `NoSuchElementException` until its first 1-second stats sample exists.
+pub fn mqadmin_until(
+    namesrv_addr: &str,
+    args: &[&str],
+    timeout: Duration,
+    mut pred: impl FnMut(&str) -> bool,
+) -> Result<String> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let out = mqadmin(namesrv_addr, args)?;
+        if pred(&out) || Instant::now() >= deadline {
+            return Ok(out);
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
 }
 
 /// Output of a scenario driver (see [`run_driver`]).

@@ -336,3 +336,75 @@ impl std::fmt::Debug for Proc {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str, dir: &Path) -> Proc {
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c").arg(script);
+        Proc::spawn("sh", cmd, dir.join("sh.log")).unwrap()
+    }
+
+    fn alive(pid: u32) -> bool {
+        // SAFETY: signal 0 only checks existence
+        unsafe { libc::kill(pid as libc::pid_t, 0) == 0 }
+    }
+
+    #[test]
+    fn log_wait_and_kill_group() {
+        let d = new_temp_dir("rmq-proc-test-").unwrap();
+        // a grandchild in the same process group must die with the leader
+        let p = sh("sleep 300 & echo child=$!; echo hello >&2; wait", d.path());
+        p.wait_for_log("hello", Duration::from_secs(10)).unwrap();
+        p.wait_for_log("child=", Duration::from_secs(10)).unwrap();
+        let text = p.log_text();
+        let child: u32 = text
+            .lines()
+            .find_map(|l| l.strip_prefix("child="))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert!(p.is_running());
+        assert!(alive(child));
+        drop(p);
+        // the grandchild was re-parented; give the kernel a moment
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while alive(child) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // a zombie (not yet reaped by init) still "exists" for kill(0); check /proc state
+        let state = std::fs::read_to_string(format!("/proc/{child}/stat")).unwrap_or_default();
+        assert!(state.is_empty() || state.contains(") Z"), "grandchild survived: {state}");
+    }
+
+    #[test]
+    fn early_exit_and_timeout_errors() {
+        let d = new_temp_dir("rmq-proc-test-").unwrap();
+        let p = sh("echo bye; exit 3", d.path());
+        let e = p.wait_for_log("never", Duration::from_secs(10)).unwrap_err();
+        assert!(format!("{e:#}").contains("exited"), "{e:#}");
+        assert_eq!(p.try_wait().and_then(|s| s.code()), Some(3));
+
+        let p = sh("sleep 30", d.path());
+        let t = Instant::now();
+        let e = p.wait_for_log("never", Duration::from_millis(300)).unwrap_err();
+        assert!(format!("{e:#}").contains("timed out"), "{e:#}");
+        assert!(t.elapsed() < Duration::from_secs(5));
+        p.kill9();
+        assert!(!p.is_running());
+        p.kill9(); // idempotent
+    }
+
+    #[test]
+    fn terminate_runs_handlers() {
+        let d = new_temp_dir("rmq-proc-test-").unwrap();
+        let p = sh("trap 'echo got-term; exit 0' TERM; echo ready; while true; do sleep 0.1; done", d.path());
+        p.wait_for_log("ready", Duration::from_secs(10)).unwrap();
+        let s = p.terminate().unwrap();
+        assert!(s.success(), "{s}");
+        assert!(p.log_text().contains("got-term"));
+    }
+}

@@ -56,11 +56,10 @@ fn java_version_driver_without_cluster() -> anyhow::Result<()> {
 fn java_mqadmin_cluster_list_and_restart_on_same_store() -> anyhow::Result<()> {
     let ns = JavaNamesrv::start()?;
     let b1 = JavaBroker::start(&ns.addr(), &[])?;
-    let list = mqadmin(&ns.addr(), &["clusterList"])?;
-    assert!(
-        list.contains("DefaultCluster") && list.contains("broker-a") && list.contains("V4_9_7"),
-        "clusterList output:\n{list}"
-    );
+    let has_all = |t: &str| t.contains("DefaultCluster") && t.contains("broker-a") && t.contains("V4_9_7");
+    // right after boot the Java broker may fail GET_BROKER_RUNTIME_INFO (no stats sample yet)
+    let list = mqadmin_until(&ns.addr(), &["clusterList"], Duration::from_secs(20), has_all)?;
+    assert!(has_all(&list), "clusterList output:\n{list}");
 
     let out = mqadmin(&ns.addr(), &["updateTopic", "-c", "DefaultCluster", "-t", "RestartTopic", "-r", "3", "-w", "3"])?;
     assert!(out.contains("create topic to") && out.contains("success"), "updateTopic output:\n{out}");
@@ -80,6 +79,8 @@ fn java_mqadmin_cluster_list_and_restart_on_same_store() -> anyhow::Result<()> {
         route.contains(&b2.addr()) && route.contains("\"writeQueueNums\":3"),
         "topicRoute output:\n{route}"
     );
+    let t = Instant::now();
     b2.stop()?;
+    eprintln!("[java_smoke] graceful broker stop took {:.1}s", t.elapsed().as_secs_f64());
     Ok(())
 }
