@@ -33,8 +33,9 @@ fn rand_u64() -> u64 {
 /// True if nothing is bound to `port` on any IPv4 address (we bind the wildcard, as the
 /// Java servers do).
 pub fn port_is_free(port: u16) -> bool {
-    TcpListener::bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port)).is_ok()
-        && TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)).is_ok()
+    // one at a time: each listener is closed before the next bind
+    let wildcard = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port)).is_ok();
+    wildcard && TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)).is_ok()
 }
 
 fn pick(span_lo: u16, span_hi: u16) -> u16 {
@@ -80,5 +81,28 @@ pub fn wait_port_open(port: u16, timeout: Duration) -> bool {
             return false;
         }
         std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_are_free_and_distinct() {
+        let mut seen = HashSet::new();
+        for _ in 0..20 {
+            let p = free_port();
+            assert!((LO..HI).contains(&p));
+            assert!(seen.insert(p));
+            let b = free_broker_port();
+            for q in b - 2..=b + 1 {
+                assert!(seen.insert(q), "{q} handed out twice");
+            }
+        }
+        let l = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        assert!(!port_is_free(l.local_addr().unwrap().port()));
+        let p = free_port();
+        assert!(port_is_free(p));
     }
 }
