@@ -1,0 +1,188 @@
+//! Namespaced key/value configuration, persisted as JSON (mirrors
+//! `org.apache.rocketmq.namesrv.kvconfig.KVConfigManager` and `KVConfigSerializeWrapper`).
+//!
+//! File (`kvConfigPath`): `{"configTable":{"<namespace>":{"<key>":"<value>"}}}`, rewritten
+//! after every change like `MixAll.string2File`: the new text goes to `<path>.tmp`, the old
+//! file is copied to `<path>.bak`, then `.tmp` replaces the file (we rename atomically over it;
+//! Java deletes first). Writes are serialised, so the last writer always writes the latest
+//! table (Java's concurrent persists can race).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use parking_lot::{Mutex, RwLock};
+use tracing::{error, info};
+
+use crate::body::{kv_config_file_json, kv_config_file_parse, kv_table_json};
+use crate::error::NamesrvError;
+
+/// `NamesrvUtil.NAMESPACE_ORDER_TOPIC_CONFIG`.
+pub const NAMESPACE_ORDER_TOPIC_CONFIG: &str = "ORDER_TOPIC_CONFIG";
+
+type ConfigTable = BTreeMap<String, BTreeMap<String, String>>;
+
+/// `KVConfigManager`.
+#[derive(Debug)]
+pub struct KvConfigManager {
+    table: RwLock<ConfigTable>,
+    path: PathBuf,
+    persist_lock: Mutex<()>,
+}
+
+impl KvConfigManager {
+    /// An empty table persisted to `path`.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        KvConfigManager {
+            table: RwLock::new(BTreeMap::new()),
+            path: path.into(),
+            persist_lock: Mutex::new(()),
+        }
+    }
+
+    /// `load`: read the file if it exists. A file that is not valid JSON stops the start-up,
+    /// as it does in Java (fastjson throws out of `initialize`).
+    pub fn load(&self) -> Result<(), NamesrvError> {
+        let text = match std::fs::read(&self.path) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => {
+                return Err(NamesrvError::Io {
+                    path: self.path.display().to_string(),
+                    source: e,
+                })
+            }
+        };
+        let table = kv_config_file_parse(&text).map_err(|reason| NamesrvError::BadKvFile {
+            path: self.path.display().to_string(),
+            reason,
+        })?;
+        let count: usize = table.values().map(BTreeMap::len).sum();
+        *self.table.write() = table;
+        info!(path = %self.path.display(), items = count, "loaded KV config table");
+        Ok(())
+    }
+
+    /// `putKVConfig`. Java stores a null value as such (a later get finds nothing); here a
+    /// missing value creates the namespace and removes the key, which reads the same.
+    pub fn put(&self, namespace: &str, key: &str, value: Option<&str>) {
+        {
+            let mut t = self.table.write();
+            let ns = t.entry(namespace.to_string()).or_default();
+            match value {
+                Some(v) => {
+                    let prev = ns.insert(key.to_string(), v.to_string());
+                    info!(
+                        namespace,
+                        key,
+                        value = v,
+                        update = prev.is_some(),
+                        "putKVConfig"
+                    );
+                }
+                None => {
+                    ns.remove(key);
+                    info!(namespace, key, "putKVConfig with no value");
+                }
+            }
+        }
+        self.persist();
+    }
+
+    /// `getKVConfig`.
+    pub fn get(&self, namespace: &str, key: &str) -> Option<String> {
+        self.table
+            .read()
+            .get(namespace)
+            .and_then(|ns| ns.get(key).cloned())
+    }
+
+    /// `deleteKVConfig` (the namespace stays, even when empty, as in Java).
+    pub fn delete(&self, namespace: &str, key: &str) {
+        {
+            let mut t = self.table.write();
+            if let Some(ns) = t.get_mut(namespace) {
+                let old = ns.remove(key);
+                info!(namespace, key, value = ?old, "deleteKVConfig");
+            }
+        }
+        self.persist();
+    }
+
+    /// `getKVListByNamespace`: the namespace as a `KVTable` body, `None` when unknown.
+    pub fn list_json(&self, namespace: &str) -> Option<String> {
+        self.table.read().get(namespace).map(kv_table_json)
+    }
+
+    /// `persist`: write the whole table to the file. Failures are logged (Java does the same
+    /// and still answers SUCCESS).
+    pub fn persist(&self) {
+        let _serial = self.persist_lock.lock();
+        let text = kv_config_file_json(&self.table.read());
+        if let Err(e) = string_to_file(&text, &self.path) {
+            error!(path = %self.path.display(), error = %e, "persisting the KV config failed");
+        }
+    }
+}
+
+/// `MixAll.string2File`: write `<path>.tmp`, keep the previous content in `<path>.bak`, then
+/// move `.tmp` into place.
+pub fn string_to_file(text: &str, path: &Path) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        if !dir.as_os_str().is_empty() {
+            std::fs::create_dir_all(dir)?;
+        }
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, text)?;
+    match std::fs::read(path) {
+        Ok(prev) => {
+            let mut bak = path.as_os_str().to_owned();
+            bak.push(".bak");
+            std::fs::write(PathBuf::from(bak), prev)?;
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn put_get_delete_persist_reload() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("kvConfig.json");
+        let kv = KvConfigManager::new(&path);
+        kv.load().unwrap();
+        kv.put("ns", "k", Some("v"));
+        kv.put("ns", "k2", Some("v2"));
+        assert_eq!(kv.get("ns", "k").as_deref(), Some("v"));
+        assert_eq!(
+            kv.list_json("ns").as_deref(),
+            Some(r#"{"table":{"k":"v","k2":"v2"}}"#)
+        );
+        kv.delete("ns", "k2");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            r#"{"configTable":{"ns":{"k":"v"}}}"#
+        );
+        assert!(path.with_extension("json.bak").exists());
+        let kv2 = KvConfigManager::new(&path);
+        kv2.load().unwrap();
+        assert_eq!(kv2.get("ns", "k").as_deref(), Some("v"));
+        assert_eq!(kv2.get("ns", "k2"), None);
+        assert_eq!(kv2.list_json("nope"), None);
+    }
+
+    #[test]
+    fn corrupt_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kvConfig.json");
+        std::fs::write(&path, "{oops").unwrap();
+        assert!(KvConfigManager::new(&path).load().is_err());
+    }
+}

@@ -1,0 +1,568 @@
+//! The routing tables (mirrors `org.apache.rocketmq.namesrv.routeinfo.RouteInfoManager`).
+//!
+//! * `topicQueueTable`: topic → brokerName → QueueData
+//! * `brokerAddrTable`: brokerName → BrokerData (cluster, brokerId → address)
+//! * `clusterAddrTable`: cluster → brokerNames
+//! * `brokerLiveTable`: brokerAddr → last heartbeat, DataVersion, connection, HA address
+//! * `filterServerTable`: brokerAddr → filter servers
+//!
+//! One `parking_lot::RwLock` guards all of them, as Java's `ReentrantReadWriteLock`; it is never
+//! held across an `.await` (every method here is synchronous). Unlike Java, the expiry scan
+//! takes the lock too, and bodies are built from a snapshot taken under the lock.
+//! Maps are ordered (`BTreeMap`), so replies list topics, brokers and clusters sorted; Java
+//! answers in `HashMap` order, which no client relies on.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
+
+use parking_lot::RwLock;
+use protocol::net::Channel;
+use tracing::{info, warn};
+
+use crate::body::{
+    BrokerData, DataVersion, QueueData, TopicConfigSerializeWrapper, TopicRouteData,
+};
+
+/// `MixAll.MASTER_ID`.
+pub const MASTER_ID: i64 = 0;
+/// `PermName.PERM_WRITE`.
+const PERM_WRITE: i32 = 2;
+/// `PermName.PERM_READ`.
+const PERM_READ: i32 = 4;
+/// `TopicSysFlag` FLAG_UNIT.
+const FLAG_UNIT: i32 = 1;
+/// `TopicSysFlag` FLAG_UNIT_SUB.
+const FLAG_UNIT_SUB: i32 = 2;
+
+/// `BrokerLiveInfo`.
+#[derive(Debug, Clone)]
+struct BrokerLiveInfo {
+    last_update: Instant,
+    data_version: DataVersion,
+    channel: Option<Channel>,
+    ha_server_addr: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct Tables {
+    topic_queue: BTreeMap<String, BTreeMap<String, QueueData>>,
+    broker_addr: BTreeMap<String, BrokerData>,
+    cluster_addr: BTreeMap<String, BTreeSet<String>>,
+    broker_live: BTreeMap<String, BrokerLiveInfo>,
+    filter_server: BTreeMap<String, Vec<String>>,
+}
+
+/// One REGISTER_BROKER, as decoded from its header and body.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    #[allow(missing_docs)]
+    pub cluster_name: String,
+    #[allow(missing_docs)]
+    pub broker_addr: String,
+    #[allow(missing_docs)]
+    pub broker_name: String,
+    /// 0 = master.
+    pub broker_id: i64,
+    #[allow(missing_docs)]
+    pub ha_server_addr: Option<String>,
+    #[allow(missing_docs)]
+    pub topic_config: TopicConfigSerializeWrapper,
+    /// `None` leaves the filter server entry alone (old brokers).
+    pub filter_server_list: Option<Vec<String>>,
+}
+
+/// `RegisterBrokerResult`: filled for a slave whose master is alive.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegisterBrokerResult {
+    #[allow(missing_docs)]
+    pub ha_server_addr: Option<String>,
+    #[allow(missing_docs)]
+    pub master_addr: Option<String>,
+}
+
+/// A snapshot of the cluster tables (GET_BROKER_CLUSTER_INFO).
+#[derive(Debug, Clone, Default)]
+pub struct ClusterSnapshot {
+    /// BrokerData by broker name.
+    pub brokers: Vec<BrokerData>,
+    /// Broker names by cluster.
+    pub clusters: Vec<(String, Vec<String>)>,
+}
+
+/// A broker removed by the expiry scan.
+#[derive(Debug, Clone)]
+pub struct ExpiredBroker {
+    /// Its address.
+    pub broker_addr: String,
+    /// The connection it registered on (to be closed).
+    pub channel: Option<Channel>,
+}
+
+/// `RouteInfoManager`.
+#[derive(Debug, Default)]
+pub struct RouteInfoManager {
+    tables: RwLock<Tables>,
+}
+
+impl RouteInfoManager {
+    /// Empty tables.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `registerBroker`.
+    pub fn register_broker(
+        &self,
+        reg: Registration,
+        channel: Option<Channel>,
+    ) -> RegisterBrokerResult {
+        let mut result = RegisterBrokerResult::default();
+        let mut guard = self.tables.write();
+        let t = &mut *guard;
+
+        t.cluster_addr
+            .entry(reg.cluster_name.clone())
+            .or_default()
+            .insert(reg.broker_name.clone());
+
+        let mut register_first = false;
+        let broker_data = t
+            .broker_addr
+            .entry(reg.broker_name.clone())
+            .or_insert_with(|| {
+                register_first = true;
+                BrokerData {
+                    cluster: reg.cluster_name.clone(),
+                    broker_name: reg.broker_name.clone(),
+                    broker_addrs: BTreeMap::new(),
+                }
+            });
+        // A slave switching to master: one address keeps one id.
+        broker_data
+            .broker_addrs
+            .retain(|id, addr| *addr != reg.broker_addr || *id == reg.broker_id);
+        let old_addr = broker_data
+            .broker_addrs
+            .insert(reg.broker_id, reg.broker_addr.clone());
+        if reg.broker_id == MASTER_ID {
+            info!(
+                cluster = %broker_data.cluster,
+                broker_name = %reg.broker_name,
+                old = ?old_addr,
+                new = %reg.broker_addr,
+                "master address registered"
+            );
+        }
+        register_first |= old_addr.is_none();
+        let master_addr = broker_data.broker_addrs.get(&MASTER_ID).cloned();
+
+        if reg.broker_id == MASTER_ID {
+            let changed = t
+                .broker_live
+                .get(&reg.broker_addr)
+                .map(|live| live.data_version != reg.topic_config.data_version)
+                .unwrap_or(true);
+            if changed || register_first {
+                for (key, tc) in &reg.topic_config.topic_config_table {
+                    let topic = tc.topic_name.clone().unwrap_or_else(|| key.clone());
+                    let qd = QueueData {
+                        broker_name: reg.broker_name.clone(),
+                        read_queue_nums: tc.read_queue_nums,
+                        write_queue_nums: tc.write_queue_nums,
+                        perm: tc.perm,
+                        topic_sys_flag: tc.topic_sys_flag,
+                    };
+                    let queues = t.topic_queue.entry(topic.clone()).or_default();
+                    match queues.insert(reg.broker_name.clone(), qd.clone()) {
+                        None if queues.len() == 1 => {
+                            info!(topic = %topic, queue_data = ?qd, "new topic registered")
+                        }
+                        Some(old) if old != qd => {
+                            info!(topic = %topic, old = ?old, new = ?qd, "topic changed")
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+
+        let prev = t.broker_live.insert(
+            reg.broker_addr.clone(),
+            BrokerLiveInfo {
+                last_update: Instant::now(),
+                data_version: reg.topic_config.data_version,
+                channel,
+                ha_server_addr: reg.ha_server_addr.clone(),
+            },
+        );
+        if prev.is_none() {
+            info!(broker_addr = %reg.broker_addr, ha_server_addr = ?reg.ha_server_addr, "new broker registered");
+        }
+
+        if let Some(list) = reg.filter_server_list {
+            if list.is_empty() {
+                t.filter_server.remove(&reg.broker_addr);
+            } else {
+                t.filter_server.insert(reg.broker_addr.clone(), list);
+            }
+        }
+
+        if reg.broker_id != MASTER_ID {
+            if let Some(master) = master_addr {
+                if let Some(live) = t.broker_live.get(&master) {
+                    result.ha_server_addr = live.ha_server_addr.clone();
+                    result.master_addr = Some(master);
+                }
+            }
+        }
+        result
+    }
+
+    /// `isBrokerTopicConfigChanged`.
+    pub fn is_broker_topic_config_changed(&self, broker_addr: &str, dv: &DataVersion) -> bool {
+        self.tables
+            .read()
+            .broker_live
+            .get(broker_addr)
+            .map(|live| live.data_version != *dv)
+            .unwrap_or(true)
+    }
+
+    /// `queryBrokerTopicConfig`: the DataVersion last registered by `broker_addr`.
+    pub fn query_broker_topic_config(&self, broker_addr: &str) -> Option<DataVersion> {
+        self.tables
+            .read()
+            .broker_live
+            .get(broker_addr)
+            .map(|l| l.data_version)
+    }
+
+    /// `updateBrokerInfoUpdateTimestamp`: a QUERY_DATA_VERSION counts as a heartbeat.
+    pub fn touch_broker(&self, broker_addr: &str) {
+        if let Some(live) = self.tables.write().broker_live.get_mut(broker_addr) {
+            live.last_update = Instant::now();
+        }
+    }
+
+    /// QUERY_DATA_VERSION as one step: whether `dv` differs from what `broker_addr`
+    /// registered (refreshing its heartbeat when not), and the registered version.
+    pub fn query_data_version(
+        &self,
+        broker_addr: &str,
+        dv: &DataVersion,
+    ) -> (bool, Option<DataVersion>) {
+        let changed = self.is_broker_topic_config_changed(broker_addr, dv);
+        if !changed {
+            self.touch_broker(broker_addr);
+        }
+        (changed, self.query_broker_topic_config(broker_addr))
+    }
+
+    /// `unregisterBroker`.
+    pub fn unregister_broker(
+        &self,
+        cluster_name: &str,
+        broker_addr: &str,
+        broker_name: &str,
+        broker_id: i64,
+    ) {
+        let mut guard = self.tables.write();
+        let t = &mut *guard;
+        let live = t.broker_live.remove(broker_addr);
+        info!(
+            broker_addr,
+            found = live.is_some(),
+            "unregisterBroker: removed from brokerLiveTable"
+        );
+        t.filter_server.remove(broker_addr);
+
+        let mut remove_broker_name = false;
+        if let Some(bd) = t.broker_addr.get_mut(broker_name) {
+            let removed = bd.broker_addrs.remove(&broker_id);
+            info!(
+                broker_addr,
+                broker_id,
+                found = removed.is_some(),
+                "unregisterBroker: removed from brokerAddrTable"
+            );
+            if bd.broker_addrs.is_empty() {
+                t.broker_addr.remove(broker_name);
+                remove_broker_name = true;
+            }
+        }
+        if remove_broker_name {
+            if let Some(names) = t.cluster_addr.get_mut(cluster_name) {
+                names.remove(broker_name);
+                if names.is_empty() {
+                    t.cluster_addr.remove(cluster_name);
+                    info!(cluster_name, "unregisterBroker: cluster removed");
+                }
+            }
+            remove_topics_of_broker(&mut t.topic_queue, broker_name);
+        }
+    }
+
+    /// `pickupTopicRouteData`: `None` when the topic has no queues or none of its brokers is
+    /// known.
+    pub fn pickup_topic_route_data(&self, topic: &str) -> Option<TopicRouteData> {
+        let t = self.tables.read();
+        let queues = t.topic_queue.get(topic)?;
+        let mut route = TopicRouteData {
+            queue_datas: queues.values().cloned().collect(),
+            ..Default::default()
+        };
+        for broker_name in queues.keys() {
+            if let Some(bd) = t.broker_addr.get(broker_name) {
+                route.broker_datas.push(bd.clone());
+                if !t.filter_server.is_empty() {
+                    for addr in bd.broker_addrs.values() {
+                        if let Some(list) = t.filter_server.get(addr) {
+                            route.filter_server_table.insert(addr.clone(), list.clone());
+                        }
+                    }
+                }
+            }
+        }
+        if route.broker_datas.is_empty() {
+            return None;
+        }
+        Some(route)
+    }
+
+    /// `getAllClusterInfo`.
+    pub fn cluster_snapshot(&self) -> ClusterSnapshot {
+        let t = self.tables.read();
+        ClusterSnapshot {
+            brokers: t.broker_addr.values().cloned().collect(),
+            clusters: t
+                .cluster_addr
+                .iter()
+                .map(|(c, names)| (c.clone(), names.iter().cloned().collect()))
+                .collect(),
+        }
+    }
+
+    /// `wipeWritePermOfBrokerByLock`: clear the write bit on every queue of `broker_name`;
+    /// returns the number of topics touched.
+    pub fn wipe_write_perm_of_broker(&self, broker_name: &str) -> i32 {
+        self.update_perm(broker_name, |perm| perm & !PERM_WRITE)
+    }
+
+    /// `addWritePermOfBrokerByLock`: set the queues' perm to read|write (Java overwrites the
+    /// whole perm, dropping INHERIT and PRIORITY bits).
+    pub fn add_write_perm_of_broker(&self, broker_name: &str) -> i32 {
+        self.update_perm(broker_name, |_| PERM_READ | PERM_WRITE)
+    }
+
+    fn update_perm(&self, broker_name: &str, f: impl Fn(i32) -> i32) -> i32 {
+        let mut t = self.tables.write();
+        let mut count = 0;
+        for queues in t.topic_queue.values_mut() {
+            if let Some(qd) = queues.get_mut(broker_name) {
+                qd.perm = f(qd.perm);
+                count += 1;
+            }
+        }
+        count
+    }
+
+    /// `getAllTopicList`.
+    pub fn all_topics(&self) -> Vec<String> {
+        self.tables.read().topic_queue.keys().cloned().collect()
+    }
+
+    /// `deleteTopic(topic)`.
+    pub fn delete_topic(&self, topic: &str) {
+        self.tables.write().topic_queue.remove(topic);
+    }
+
+    /// `deleteTopic(topic, clusterName)`: only the queues on that cluster's brokers.
+    pub fn delete_topic_in_cluster(&self, topic: &str, cluster_name: &str) {
+        let mut guard = self.tables.write();
+        let t = &mut *guard;
+        let Some(names) = t.cluster_addr.get(cluster_name) else {
+            return;
+        };
+        if let Some(queues) = t.topic_queue.get_mut(topic) {
+            for name in names {
+                if queues.remove(name).is_some() {
+                    info!(topic, broker_name = %name, "deleteTopic: removed one broker's queues");
+                }
+            }
+            if queues.is_empty() {
+                t.topic_queue.remove(topic);
+            }
+        }
+    }
+
+    /// `getTopicsByCluster` (an unknown cluster gives an empty list, as Java's caught NPE does).
+    pub fn topics_by_cluster(&self, cluster: &str) -> Vec<String> {
+        let t = self.tables.read();
+        let Some(names) = t.cluster_addr.get(cluster) else {
+            return Vec::new();
+        };
+        // Java adds one entry per (brokerName, topic) pair into a Set.
+        let mut out = BTreeSet::new();
+        for name in names {
+            for (topic, queues) in &t.topic_queue {
+                if queues.contains_key(name) {
+                    out.insert(topic.clone());
+                }
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    /// `getSystemTopicList`: every cluster name and broker name, plus one broker address.
+    pub fn system_topics(&self) -> (Vec<String>, Option<String>) {
+        let t = self.tables.read();
+        let mut topics = BTreeSet::new();
+        for (cluster, names) in &t.cluster_addr {
+            topics.insert(cluster.clone());
+            topics.extend(names.iter().cloned());
+        }
+        let addr = t
+            .broker_addr
+            .values()
+            .find_map(|bd| bd.broker_addrs.values().next().cloned());
+        (topics.into_iter().collect(), addr)
+    }
+
+    /// `getUnitTopics`: topics whose first queue data has the unit flag.
+    pub fn unit_topics(&self) -> Vec<String> {
+        self.topics_where(|f| f & FLAG_UNIT != 0)
+    }
+
+    /// `getHasUnitSubTopicList`.
+    pub fn has_unit_sub_topics(&self) -> Vec<String> {
+        self.topics_where(|f| f & FLAG_UNIT_SUB != 0)
+    }
+
+    /// `getHasUnitSubUnUnitTopicList`.
+    pub fn has_unit_sub_ununit_topics(&self) -> Vec<String> {
+        self.topics_where(|f| f & FLAG_UNIT == 0 && f & FLAG_UNIT_SUB != 0)
+    }
+
+    fn topics_where(&self, pick: impl Fn(i32) -> bool) -> Vec<String> {
+        let t = self.tables.read();
+        t.topic_queue
+            .iter()
+            .filter(|(_, queues)| {
+                queues
+                    .values()
+                    .next()
+                    .map(|qd| pick(qd.topic_sys_flag))
+                    .unwrap_or(false)
+            })
+            .map(|(topic, _)| topic.clone())
+            .collect()
+    }
+
+    /// `scanNotActiveBroker`: drop every broker silent for longer than `expiry`, with all its
+    /// routes. Returns the removed brokers so the caller can close their connections.
+    pub fn scan_not_active_broker(&self, expiry: std::time::Duration) -> Vec<ExpiredBroker> {
+        let now = Instant::now();
+        let mut guard = self.tables.write();
+        let t = &mut *guard;
+        let expired: Vec<String> = t
+            .broker_live
+            .iter()
+            .filter(|(_, live)| now.duration_since(live.last_update) > expiry)
+            .map(|(addr, _)| addr.clone())
+            .collect();
+        let mut out = Vec::with_capacity(expired.len());
+        for addr in expired {
+            let live = t.broker_live.remove(&addr);
+            warn!(broker_addr = %addr, expiry_ms = expiry.as_millis() as u64, "broker channel expired");
+            remove_broker_addr(t, &addr);
+            out.push(ExpiredBroker {
+                broker_addr: addr,
+                channel: live.and_then(|l| l.channel),
+            });
+        }
+        out
+    }
+
+    /// `onChannelDestroy`: the connection closed. The broker that registered on it (or, as
+    /// Java falls back to, the one whose address equals the peer address) loses its routes.
+    pub fn on_channel_destroy(&self, channel: &Channel) {
+        let mut guard = self.tables.write();
+        let t = &mut *guard;
+        let found = t
+            .broker_live
+            .iter()
+            .find(|(_, live)| live.channel.as_ref() == Some(channel))
+            .map(|(addr, _)| addr.clone());
+        let addr = match found {
+            Some(a) => {
+                info!(broker_addr = %a, "broker's connection closed; removing its routes");
+                a
+            }
+            None => channel.peer_addr().to_string(),
+        };
+        t.broker_live.remove(&addr);
+        remove_broker_addr(t, &addr);
+    }
+
+    /// Number of live brokers (for tests and logs).
+    pub fn live_broker_count(&self) -> usize {
+        self.tables.read().broker_live.len()
+    }
+}
+
+/// The `onChannelDestroy` clean-up after `broker_addr` left `brokerLiveTable`: drop it from
+/// the filter servers and its broker name; if that name has no address left, drop the name
+/// from its cluster and from every topic.
+fn remove_broker_addr(t: &mut Tables, broker_addr: &str) {
+    t.filter_server.remove(broker_addr);
+    let mut found_name: Option<String> = None;
+    let mut name_emptied = false;
+    for (name, bd) in t.broker_addr.iter_mut() {
+        let before = bd.broker_addrs.len();
+        bd.broker_addrs.retain(|_, a| a != broker_addr);
+        if bd.broker_addrs.len() != before {
+            info!(broker_addr, broker_name = %name, "removed broker address");
+            found_name = Some(name.clone());
+            name_emptied = bd.broker_addrs.is_empty();
+            break;
+        }
+    }
+    let Some(name) = found_name else { return };
+    if !name_emptied {
+        return;
+    }
+    t.broker_addr.remove(&name);
+    info!(broker_name = %name, "removed broker name (no address left)");
+    let mut empty_cluster = None;
+    for (cluster, names) in t.cluster_addr.iter_mut() {
+        if names.remove(&name) {
+            if names.is_empty() {
+                empty_cluster = Some(cluster.clone());
+            }
+            break;
+        }
+    }
+    if let Some(c) = empty_cluster {
+        t.cluster_addr.remove(&c);
+        info!(cluster = %c, "removed cluster (no broker left)");
+    }
+    remove_topics_of_broker(&mut t.topic_queue, &name);
+}
+
+/// `removeTopicByBrokerName`: drop the broker's queues; topics left with none go away.
+fn remove_topics_of_broker(
+    topic_queue: &mut BTreeMap<String, BTreeMap<String, QueueData>>,
+    broker_name: &str,
+) {
+    topic_queue.retain(|topic, queues| {
+        if queues.remove(broker_name).is_some() {
+            info!(topic = %topic, broker_name, "removed broker's queues of topic");
+        }
+        if queues.is_empty() {
+            info!(topic = %topic, "removed topic (no queue left)");
+            false
+        } else {
+            true
+        }
+    });
+}
