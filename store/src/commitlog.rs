@@ -30,7 +30,9 @@ use protocol::message::codec::{
     RecordHeader, BLANK_MAGIC_CODE, MESSAGE_MAGIC_CODE, PHY_POS_POSITION, QUEUE_OFFSET_POSITION,
 };
 use protocol::message::msgid::create_offset_msg_id;
-use protocol::message::property::{self, iter_properties, properties_to_string, string_to_properties};
+use protocol::message::property::{
+    self, iter_properties, properties_to_string, string_to_properties,
+};
 use protocol::message::sysflag::{self, born_host_len, store_host_len};
 use protocol::message::{body_crc32, iter_batch, tags_hash_code};
 
@@ -59,7 +61,10 @@ impl DelayLevels {
     }
     /// `computeDeliverTimestamp(level, storeTimestamp)`.
     pub fn deliver_timestamp(&self, level: i32, store_timestamp: i64) -> i64 {
-        match usize::try_from(level - 1).ok().and_then(|i| self.millis.get(i)) {
+        match usize::try_from(level - 1)
+            .ok()
+            .and_then(|i| self.millis.get(i))
+        {
             Some(ms) => store_timestamp + ms,
             None => store_timestamp + 1000,
         }
@@ -124,9 +129,18 @@ pub fn check_message_and_return_size(
             }
         }
     }
-    let read_len = calc_msg_length(h.sys_flag, v.body_range.len(), v.topic.len(), v.properties.len());
+    let read_len = calc_msg_length(
+        h.sys_flag,
+        v.body_range.len(),
+        v.topic.len(),
+        v.properties.len(),
+    );
     if total_size as usize != read_len {
-        tracing::error!(total_size, read_len, "[BUG]read total count not equals msg total size");
+        tracing::error!(
+            total_size,
+            read_len,
+            "[BUG]read total count not equals msg total size"
+        );
         return DispatchRequest::failed(total_size);
     }
     DispatchRequest {
@@ -173,7 +187,12 @@ struct Encoded {
 
 impl CommitLog {
     /// New commitlog over `dir` (files are loaded by [`CommitLog::load`]).
-    pub fn new(dir: std::path::PathBuf, file_size: usize, max_body_size: usize, delay: DelayLevels) -> Self {
+    pub fn new(
+        dir: std::path::PathBuf,
+        file_size: usize,
+        max_body_size: usize,
+        delay: DelayLevels,
+    ) -> Self {
         CommitLog {
             mfq: MappedFileQueue::new(dir, file_size),
             file_size: file_size as i64,
@@ -205,7 +224,11 @@ impl CommitLog {
     }
     /// Next queue offset for a queue (0 if unknown).
     pub fn topic_queue_offset(&self, topic: &str, queue_id: i32) -> i64 {
-        self.put_lock.lock().get(&format!("{topic}-{queue_id}")).copied().unwrap_or(0)
+        self.put_lock
+            .lock()
+            .get(&format!("{topic}-{queue_id}"))
+            .copied()
+            .unwrap_or(0)
     }
     /// `removeQueueFromTopicQueueTable`.
     pub fn remove_queue_from_topic_queue_table(&self, topic: &str, queue_id: i32) {
@@ -353,7 +376,8 @@ impl CommitLog {
             prepared_transaction_offset: msg.prepared_transaction_offset,
         };
         let mut buf = Vec::with_capacity(msg_len);
-        write_record(&mut buf, &h, &msg.body, msg.topic.as_bytes(), props).map_err(|_| PutMessageStatus::MessageIllegal)?;
+        write_record(&mut buf, &h, &msg.body, msg.topic.as_bytes(), props)
+            .map_err(|_| PutMessageStatus::MessageIllegal)?;
         Ok(Encoded {
             buf,
             starts: vec![0],
@@ -375,10 +399,11 @@ impl CommitLog {
             let e = e.map_err(|_| PutMessageStatus::MessageIllegal)?;
             props.clear();
             props.extend_from_slice(e.properties);
-            if !e.properties.is_empty() && !batch_props.is_empty() {
-                if e.properties.last() != Some(&2u8) {
-                    props.push(2u8);
-                }
+            if !e.properties.is_empty()
+                && !batch_props.is_empty()
+                && e.properties.last() != Some(&2u8)
+            {
+                props.push(2u8);
             }
             props.extend_from_slice(batch_props);
             if props.len() > i16::MAX as usize {
@@ -399,7 +424,8 @@ impl CommitLog {
                 prepared_transaction_offset: 0,
             };
             starts.push(buf.len());
-            write_record(&mut buf, &h, e.body, topic, &props).map_err(|_| PutMessageStatus::MessageIllegal)?;
+            write_record(&mut buf, &h, e.body, topic, &props)
+                .map_err(|_| PutMessageStatus::MessageIllegal)?;
         }
         if starts.is_empty() {
             return Err(PutMessageStatus::MessageIllegal);
@@ -463,7 +489,9 @@ impl CommitLog {
                 Some(f) if !f.is_full() => f,
                 _ => match self.mfq.last_or_create(0) {
                     Some(f) => f,
-                    None => return PutMessageResult::status(PutMessageStatus::CreateMapedFileFailed),
+                    None => {
+                        return PutMessageResult::status(PutMessageStatus::CreateMapedFileFailed)
+                    }
                 },
             };
             let queue_offset = *table.entry(key.to_string()).or_insert(0);
@@ -475,12 +503,19 @@ impl CommitLog {
                         } else {
                             r.logics_offset = 0;
                         }
-                        return PutMessageResult { status: PutMessageStatus::PutOk, append: Some(r) };
+                        return PutMessageResult {
+                            status: PutMessageStatus::PutOk,
+                            append: Some(r),
+                        };
                     }
                     Err(()) if attempt == 0 => {
                         file = match self.mfq.last_or_create(0) {
                             Some(f) => f,
-                            None => return PutMessageResult::status(PutMessageStatus::CreateMapedFileFailed),
+                            None => {
+                                return PutMessageResult::status(
+                                    PutMessageStatus::CreateMapedFileFailed,
+                                )
+                            }
                         };
                     }
                     Err(()) => break,
@@ -524,8 +559,10 @@ impl CommitLog {
         for (i, &s) in enc.starts.iter().enumerate() {
             let qo = if advance { queue_offset + i as i64 } else { 0 };
             let phys = wrote_offset + s as i64;
-            enc.buf[s + QUEUE_OFFSET_POSITION..s + QUEUE_OFFSET_POSITION + 8].copy_from_slice(&qo.to_be_bytes());
-            enc.buf[s + PHY_POS_POSITION..s + PHY_POS_POSITION + 8].copy_from_slice(&phys.to_be_bytes());
+            enc.buf[s + QUEUE_OFFSET_POSITION..s + QUEUE_OFFSET_POSITION + 8]
+                .copy_from_slice(&qo.to_be_bytes());
+            enc.buf[s + PHY_POS_POSITION..s + PHY_POS_POSITION + 8]
+                .copy_from_slice(&phys.to_be_bytes());
             let tp = s + enc.store_ts_pos;
             enc.buf[tp..tp + 8].copy_from_slice(&store_ts.to_be_bytes());
             ids.push(create_offset_msg_id(store_host, phys));
@@ -571,7 +608,12 @@ impl CommitLog {
     }
 
     /// Record length helper (`calMsgLength`).
-    pub fn cal_msg_length(sys_flag: i32, body_len: usize, topic_len: usize, props_len: usize) -> usize {
+    pub fn cal_msg_length(
+        sys_flag: i32,
+        body_len: usize,
+        topic_len: usize,
+        props_len: usize,
+    ) -> usize {
         calc_msg_length(sys_flag, body_len, topic_len, props_len)
     }
 

@@ -478,7 +478,10 @@ impl MessageStoreConfig {
         let mut out = Vec::new();
         for v in self.message_delay_level.split(' ') {
             if v.is_empty() {
-                return Err(format!("bad messageDelayLevel {:?}", self.message_delay_level));
+                return Err(format!(
+                    "bad messageDelayLevel {:?}",
+                    self.message_delay_level
+                ));
             }
             let (num, unit) = v.split_at(v.len() - 1);
             let unit_ms = match unit {
@@ -503,8 +506,14 @@ impl MessageStoreConfig {
         if self.enable_consume_queue_ext {
             return Err(Config("enableConsumeQueueExt=true is not supported".into()));
         }
-        if self.store_path_commit_log.as_deref().is_some_and(|p| p.contains(',')) {
-            return Err(Config("multi-path storePathCommitLog is not supported".into()));
+        if self
+            .store_path_commit_log
+            .as_deref()
+            .is_some_and(|p| p.contains(','))
+        {
+            return Err(Config(
+                "multi-path storePathCommitLog is not supported".into(),
+            ));
         }
         if self.mapped_file_size_commit_log < 4096 {
             return Err(Config("mappedFileSizeCommitLog too small".into()));
@@ -548,7 +557,9 @@ mod tests {
         assert_eq!(c.max_message_size, 4 * 1024 * 1024);
         assert_eq!(c.consume_queue_file_size(), 120);
         let props = c.to_properties();
-        assert!(props.iter().any(|(k, v)| k == "isEnableBatchPush" && v == "true"));
+        assert!(props
+            .iter()
+            .any(|(k, v)| k == "isEnableBatchPush" && v == "true"));
         assert!(props.iter().any(|(k, v)| k == "brokerRole" && v == "SLAVE"));
         assert!(!props.iter().any(|(k, _)| k == "storePathCommitLog"));
         assert_eq!(c.disk_max_used_space_ratio(), 75);

@@ -44,17 +44,25 @@ fn read_opt(p: &Path) -> Result<Option<String>> {
         Ok(b) if b.is_empty() => Ok(None),
         Ok(b) => Ok(Some(String::from_utf8_lossy(&b).into_owned())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(StoreError::Io { path: p.to_path_buf(), source: e }),
+        Err(e) => Err(StoreError::Io {
+            path: p.to_path_buf(),
+            source: e,
+        }),
     }
 }
 
 /// `ConfigManager.load`: returns the parsed value from `<file>`, else from `<file>.bak`, else
 /// `None` (no config). A `.bak` that fails to parse is an error (Java refuses to start).
-pub fn load<T>(path: &Path, parse: impl Fn(&str) -> std::result::Result<T, String>) -> Result<Option<T>> {
+pub fn load<T>(
+    path: &Path,
+    parse: impl Fn(&str) -> std::result::Result<T, String>,
+) -> Result<Option<T>> {
     if let Some(s) = read_opt(path)? {
         match parse(&s) {
             Ok(v) => return Ok(Some(v)),
-            Err(e) => tracing::warn!(file = %path.display(), error = %e, "config parse failed, trying .bak"),
+            Err(e) => {
+                tracing::warn!(file = %path.display(), error = %e, "config parse failed, trying .bak")
+            }
         }
     }
     let bak = with_suffix(path, ".bak");
@@ -74,7 +82,13 @@ mod tests {
     fn persist_and_fallback() {
         let d = tempfile::tempdir().unwrap();
         let p = d.path().join("config/topics.json");
-        let parse = |s: &str| if s.starts_with('{') { Ok(s.to_string()) } else { Err("bad".to_string()) };
+        let parse = |s: &str| {
+            if s.starts_with('{') {
+                Ok(s.to_string())
+            } else {
+                Err("bad".to_string())
+            }
+        };
         assert_eq!(load(&p, parse).unwrap(), None);
         persist(&p, "{1}").unwrap();
         persist(&p, "{2}").unwrap();

@@ -138,7 +138,8 @@ impl ConsumeQueue {
                 match unit {
                     Some(u) if u.offset >= 0 && u.size > 0 => {
                         file_offset = i + CQ_UNIT;
-                        self.max_physic_offset.store(u.offset + i64::from(u.size), Ordering::Release);
+                        self.max_physic_offset
+                            .store(u.offset + i64::from(u.size), Ordering::Release);
                     }
                     _ => break,
                 }
@@ -185,7 +186,8 @@ impl ConsumeQueue {
                 let pos = i + CQ_UNIT;
                 file.set_wrote_position(pos);
                 file.set_flushed_position(pos);
-                self.max_physic_offset.store(u.offset + i64::from(u.size), Ordering::Release);
+                self.max_physic_offset
+                    .store(u.offset + i64::from(u.size), Ordering::Release);
                 if pos == self.file_size {
                     return;
                 }
@@ -276,7 +278,13 @@ impl ConsumeQueue {
 
     /// `putMessagePositionInfo`: append one entry at index `cq_offset`. Returns false only on
     /// an I/O failure (duplicates are ignored and count as success).
-    pub fn put_message_position_info(&self, offset: i64, size: i32, tags_code: i64, cq_offset: i64) -> bool {
+    pub fn put_message_position_info(
+        &self,
+        offset: i64,
+        size: i32,
+        tags_code: i64,
+        cq_offset: i64,
+    ) -> bool {
         let _g = self.write_lock.lock();
         if offset + i64::from(size) <= self.max_physic_offset() {
             tracing::warn!(topic = %self.topic, queue_id = self.queue_id, offset, "Maybe try to build consume queue repeatedly");
@@ -302,13 +310,24 @@ impl ConsumeQueue {
                 tracing::warn!(topic = %self.topic, queue_id = self.queue_id, expect, current, "[BUG]logic queue order maybe wrong");
             }
         }
-        self.max_physic_offset.store(offset + i64::from(size), Ordering::Release);
-        let unit = CqUnit { offset, size, tags_code }.encode();
+        self.max_physic_offset
+            .store(offset + i64::from(size), Ordering::Release);
+        let unit = CqUnit {
+            offset,
+            size,
+            tags_code,
+        }
+        .encode();
         file.append(&unit)
     }
 
     fn fill_pre_blank(&self, file: &Arc<MappedFile>, until_where: i64) {
-        let blank = CqUnit { offset: 0, size: i32::MAX, tags_code: 0 }.encode();
+        let blank = CqUnit {
+            offset: 0,
+            size: i32::MAX,
+            tags_code: 0,
+        }
+        .encode();
         let until = until_where.rem_euclid(self.file_size as i64) as usize;
         let mut i = 0;
         while i < until {
@@ -360,7 +379,10 @@ impl ConsumeQueue {
         let min_phys = commit_log.min_offset();
         while high >= low {
             let mid = (low + high) / (2 * CQ_UNIT as i64) * CQ_UNIT as i64;
-            let Some(u) = data.get(mid as usize..mid as usize + CQ_UNIT).and_then(CqUnit::parse) else {
+            let Some(u) = data
+                .get(mid as usize..mid as usize + CQ_UNIT)
+                .and_then(CqUnit::parse)
+            else {
                 break;
             };
             if u.offset < min_phys {
@@ -420,7 +442,14 @@ mod tests {
         }
         assert_eq!(cq.max_offset_in_queue(), 12);
         assert_eq!(cq.queue().len(), 3);
-        assert_eq!(cq.get_unit(7).unwrap(), CqUnit { offset: 700, size: 100, tags_code: 7 });
+        assert_eq!(
+            cq.get_unit(7).unwrap(),
+            CqUnit {
+                offset: 700,
+                size: 100,
+                tags_code: 7
+            }
+        );
         assert_eq!(cq.last_offset(), 1200);
         // duplicates ignored
         assert!(cq.put_message_position_info(500, 100, 5, 5));

@@ -93,7 +93,11 @@ impl GroupCommitQueue {
     }
     /// Complete the requests: flushed if `flushed_where() >= next_offset` after at most two
     /// flushes, else FLUSH_DISK_TIMEOUT (`doCommit`).
-    pub(crate) fn commit(reqs: Vec<GroupCommitRequest>, flushed_where: impl Fn() -> i64, flush: impl Fn()) {
+    pub(crate) fn commit(
+        reqs: Vec<GroupCommitRequest>,
+        flushed_where: impl Fn() -> i64,
+        flush: impl Fn(),
+    ) {
         for r in reqs {
             let mut ok = flushed_where() >= r.next_offset;
             for _ in 0..2 {

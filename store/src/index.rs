@@ -61,7 +61,9 @@ pub struct IndexFile {
 
 impl std::fmt::Debug for IndexFile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IndexFile").field("file", &self.mf.path()).finish()
+        f.debug_struct("IndexFile")
+            .field("file", &self.mf.path())
+            .finish()
     }
 }
 
@@ -109,9 +111,11 @@ impl IndexFile {
         self.end_timestamp.store(l(8), Ordering::Release);
         self.begin_phy_offset.store(l(16), Ordering::Release);
         self.end_phy_offset.store(l(24), Ordering::Release);
-        self.hash_slot_count.store(self.read_i32(32), Ordering::Release);
+        self.hash_slot_count
+            .store(self.read_i32(32), Ordering::Release);
         let ic = self.read_i32(36);
-        self.index_count.store(if ic <= 0 { 1 } else { ic }, Ordering::Release);
+        self.index_count
+            .store(if ic <= 0 { 1 } else { ic }, Ordering::Release);
     }
 
     fn read_i64(&self, pos: usize) -> i64 {
@@ -216,7 +220,8 @@ impl IndexFile {
         } else if time_diff < 0 {
             time_diff = 0;
         }
-        let abs = INDEX_HEADER_SIZE + self.hash_slot_num * HASH_SLOT_SIZE + count as usize * INDEX_SIZE;
+        let abs =
+            INDEX_HEADER_SIZE + self.hash_slot_num * HASH_SLOT_SIZE + count as usize * INDEX_SIZE;
         let mut e = [0u8; INDEX_SIZE];
         e[0..4].copy_from_slice(&key_hash.to_be_bytes());
         e[4..12].copy_from_slice(&phy_offset.to_be_bytes());
@@ -249,7 +254,14 @@ impl IndexFile {
     }
 
     /// `selectPhyOffset`: append matching physical offsets (hash + time) to `out`.
-    pub fn select_phy_offsets(&self, out: &mut Vec<i64>, key: &str, max_num: usize, begin: i64, end: i64) {
+    pub fn select_phy_offsets(
+        &self,
+        out: &mut Vec<i64>,
+        key: &str,
+        max_num: usize,
+        begin: i64,
+        end: i64,
+    ) {
         let key_hash = index_key_hash(key);
         let slot_pos = key_hash as usize % self.hash_slot_num;
         let Some(slot) = self.slot(slot_pos) else {
@@ -266,7 +278,9 @@ impl IndexFile {
             if out.len() >= max_num {
                 break;
             }
-            let abs = INDEX_HEADER_SIZE + self.hash_slot_num * HASH_SLOT_SIZE + next as usize * INDEX_SIZE;
+            let abs = INDEX_HEADER_SIZE
+                + self.hash_slot_num * HASH_SLOT_SIZE
+                + next as usize * INDEX_SIZE;
             let Some(b) = self.mf.raw(abs, INDEX_SIZE) else {
                 break;
             };
@@ -324,7 +338,9 @@ pub struct IndexService {
 
 impl std::fmt::Debug for IndexService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IndexService").field("dir", &self.dir).finish()
+        f.debug_struct("IndexService")
+            .field("dir", &self.dir)
+            .finish()
     }
 }
 
@@ -376,9 +392,18 @@ impl IndexService {
         let rd = match std::fs::read_dir(&self.dir) {
             Ok(rd) => rd,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(crate::StoreError::Io { path: self.dir.clone(), source: e }),
+            Err(e) => {
+                return Err(crate::StoreError::Io {
+                    path: self.dir.clone(),
+                    source: e,
+                })
+            }
         };
-        let mut paths: Vec<PathBuf> = rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_file()).collect();
+        let mut paths: Vec<PathBuf> = rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
         paths.sort();
         let mut files = Vec::new();
         for p in paths {
@@ -438,7 +463,11 @@ impl IndexService {
 
     /// `flush(IndexFile)`: msync; a full file moves the checkpoint's indexMsgTimestamp.
     pub fn flush_file(f: &IndexFile, cp: &StoreCheckpoint) {
-        let ts = if f.is_write_full() { f.end_timestamp() } else { 0 };
+        let ts = if f.is_write_full() {
+            f.end_timestamp()
+        } else {
+            0
+        };
         f.flush();
         if ts > 0 {
             cp.set_index_msg_timestamp(ts);
@@ -491,7 +520,14 @@ impl IndexService {
     }
 
     /// `queryOffset(topic, key, maxNum, begin, end)`.
-    pub fn query_offset(&self, topic: &str, key: &str, max_num: usize, begin: i64, end: i64) -> QueryOffsetResult {
+    pub fn query_offset(
+        &self,
+        topic: &str,
+        key: &str,
+        max_num: usize,
+        begin: i64,
+        end: i64,
+    ) -> QueryOffsetResult {
         let max_num = max_num.min(self.max_msgs_num_batch);
         let mut r = QueryOffsetResult::default();
         let files = self.files();
@@ -553,7 +589,10 @@ mod tests {
     fn hash_examples() {
         assert_eq!(java_string_hash("TopicTest#OrderID001"), -1231272886);
         assert_eq!(index_key_hash("TopicTest#OrderID001"), 1231272886);
-        assert_eq!(index_key_hash("TopicTest#OrderID001") as usize % 5_000_000, 1272886);
+        assert_eq!(
+            index_key_hash("TopicTest#OrderID001") as usize % 5_000_000,
+            1272886
+        );
     }
 
     #[test]

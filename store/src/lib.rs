@@ -46,16 +46,16 @@ pub mod commitlog;
 pub mod config;
 pub mod config_file;
 pub mod consume_queue;
+pub mod default_store;
 pub mod error;
 mod flush;
 pub mod index;
 pub mod lock;
 pub mod mapped_file;
 pub mod message;
-pub mod store;
 
 pub use config::{BrokerRole, FlushDiskType, MessageStoreConfig};
+pub use default_store::DefaultMessageStore;
 pub use error::{Result, StoreError};
 pub use mapped_file::SelectMappedBuffer;
 pub use message::*;
-pub use store::DefaultMessageStore;

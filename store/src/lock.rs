@@ -43,13 +43,21 @@ impl StoreLock {
         if rc != 0 {
             let err = std::io::Error::last_os_error();
             return match err.raw_os_error() {
-                Some(libc::EAGAIN) | Some(libc::EACCES) => Err(StoreError::Locked(path.to_path_buf())),
-                _ => Err(StoreError::Io { path: path.to_path_buf(), source: err }),
+                Some(libc::EAGAIN) | Some(libc::EACCES) => {
+                    Err(StoreError::Locked(path.to_path_buf()))
+                }
+                _ => Err(StoreError::Io {
+                    path: path.to_path_buf(),
+                    source: err,
+                }),
             };
         }
         file.write_all_at(b"lock", 0).at(path)?;
         file.sync_all().at(path)?;
-        Ok(StoreLock { _file: file, path: path.to_path_buf() })
+        Ok(StoreLock {
+            _file: file,
+            path: path.to_path_buf(),
+        })
     }
 
     /// Lock file path.
@@ -62,7 +70,12 @@ impl StoreLock {
         let file = match OpenOptions::new().read(true).write(true).open(path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-            Err(e) => return Err(StoreError::Io { path: path.to_path_buf(), source: e }),
+            Err(e) => {
+                return Err(StoreError::Io {
+                    path: path.to_path_buf(),
+                    source: e,
+                })
+            }
         };
         // SAFETY: plain fcntl call with a fully initialised flock struct.
         unsafe {
@@ -72,7 +85,10 @@ impl StoreLock {
             fl.l_start = 0;
             fl.l_len = 1;
             if libc::fcntl(file.as_raw_fd(), libc::F_GETLK, &mut fl) != 0 {
-                return Err(StoreError::Io { path: path.to_path_buf(), source: std::io::Error::last_os_error() });
+                return Err(StoreError::Io {
+                    path: path.to_path_buf(),
+                    source: std::io::Error::last_os_error(),
+                });
             }
             Ok(fl.l_type != libc::F_UNLCK as libc::c_short)
         }

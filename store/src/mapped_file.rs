@@ -68,9 +68,9 @@ impl MappedFile {
             .file_name()
             .and_then(|n| n.to_str())
             .ok_or_else(|| StoreError::Corrupt(format!("bad file name {}", path.display())))?;
-        let file_from_offset: i64 = name
-            .parse()
-            .map_err(|_| StoreError::Corrupt(format!("file name is not an offset: {}", path.display())))?;
+        let file_from_offset: i64 = name.parse().map_err(|_| {
+            StoreError::Corrupt(format!("file name is not an offset: {}", path.display()))
+        })?;
         Self::open_with_offset(path, file_size, file_from_offset)
     }
 
@@ -137,7 +137,8 @@ impl MappedFile {
     }
     /// Set the write position (recovery / truncation).
     pub fn set_wrote_position(&self, p: usize) {
-        self.wrote_position.store(p.min(self.file_size), Ordering::Release);
+        self.wrote_position
+            .store(p.min(self.file_size), Ordering::Release);
     }
     /// Flushed position.
     pub fn flushed_position(&self) -> usize {
@@ -145,7 +146,8 @@ impl MappedFile {
     }
     /// Set the flushed position.
     pub fn set_flushed_position(&self, p: usize) {
-        self.flushed_position.store(p.min(self.file_size), Ordering::Release);
+        self.flushed_position
+            .store(p.min(self.file_size), Ordering::Release);
     }
     /// Whether the file is completely written.
     pub fn is_full(&self) -> bool {
@@ -187,7 +189,10 @@ impl MappedFile {
     /// Copy `data` to `pos` without moving the write position. The caller must own the
     /// region (it is at/after the write position, or no reader can see it yet).
     pub(crate) fn write_at(&self, pos: usize, data: &[u8]) -> bool {
-        if pos.checked_add(data.len()).is_none_or(|end| end > self.file_size) {
+        if pos
+            .checked_add(data.len())
+            .is_none_or(|end| end > self.file_size)
+        {
             return false;
         }
         // SAFETY: the range is inside the mapping (checked above); callers guarantee that no
@@ -203,7 +208,8 @@ impl MappedFile {
         if !self.write_at(pos, data) {
             return false;
         }
-        self.wrote_position.store(pos + data.len(), Ordering::Release);
+        self.wrote_position
+            .store(pos + data.len(), Ordering::Release);
         true
     }
 
@@ -347,7 +353,9 @@ pub struct MappedFileQueue {
 
 impl std::fmt::Debug for MappedFileQueue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MappedFileQueue").field("path", &self.store_path).finish()
+        f.debug_struct("MappedFileQueue")
+            .field("path", &self.store_path)
+            .finish()
     }
 }
 
@@ -380,7 +388,12 @@ impl MappedFileQueue {
         let rd = match fs::read_dir(&self.store_path) {
             Ok(rd) => rd,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(StoreError::Io { path: self.store_path.clone(), source: e }),
+            Err(e) => {
+                return Err(StoreError::Io {
+                    path: self.store_path.clone(),
+                    source: e,
+                })
+            }
         };
         let mut paths = Vec::new();
         for ent in rd {
@@ -464,7 +477,11 @@ impl MappedFileQueue {
     }
 
     /// `findMappedFileByOffset(offset, returnFirstOnNotFound)`.
-    pub fn find_by_offset(&self, offset: i64, return_first_on_not_found: bool) -> Option<Arc<MappedFile>> {
+    pub fn find_by_offset(
+        &self,
+        offset: i64,
+        return_first_on_not_found: bool,
+    ) -> Option<Arc<MappedFile>> {
         let files = self.files.read();
         let first = files.first()?;
         let last = files.last()?;
@@ -588,7 +605,12 @@ impl MappedFileQueue {
     /// `deleteExpiredFileByTime`: delete files (never the last) whose mtime + `expired_ms` has
     /// passed (or all if `clean_immediately`), oldest first, stopping at the first kept file;
     /// at most 10 per call, `interval_ms` apart. Returns how many were deleted.
-    pub fn delete_expired_by_time(&self, expired_ms: i64, interval_ms: u64, clean_immediately: bool) -> usize {
+    pub fn delete_expired_by_time(
+        &self,
+        expired_ms: i64,
+        interval_ms: u64,
+        clean_immediately: bool,
+    ) -> usize {
         let files = self.mapped_files();
         if files.len() <= 1 {
             return 0;

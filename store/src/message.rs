@@ -66,9 +66,11 @@ impl MessageExtBrokerInner {
     }
     /// `DELAY` level (`getDelayTimeLevel`: 0 if absent or not a number).
     pub fn delay_time_level(&self) -> i32 {
-        self.property(property::DELAY).and_then(|v| v.parse().ok()).unwrap_or(0)
+        self.property(property::DELAY)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
     }
-    /// `isWaitStoreMsgOK`: `WAIT` absent or not `"false"`... Java: `null == result || Boolean.parseBoolean(result)`.
+    /// `isWaitStoreMsgOK`: true if `WAIT` is absent, else `Boolean.parseBoolean(WAIT)`.
     pub fn wait_store_msg_ok(&self) -> bool {
         match self.property(property::WAIT) {
             None => true,
@@ -198,7 +200,10 @@ pub struct PutMessageResult {
 impl PutMessageResult {
     /// Result with no append details.
     pub fn status(status: PutMessageStatus) -> Self {
-        PutMessageResult { status, append: None }
+        PutMessageResult {
+            status,
+            append: None,
+        }
     }
     /// `isOk`: written (even if flush/replica then timed out).
     pub fn is_ok(&self) -> bool {
@@ -315,7 +320,15 @@ pub trait MessageFilter: Send + Sync {
 /// `MessageArrivingListener`), for long polling.
 pub trait MessageArrivingListener: Send + Sync {
     /// `queue_offset` is the new max offset (entry index + 1).
-    fn arriving(&self, topic: &str, queue_id: i32, queue_offset: i64, tags_code: i64, store_timestamp: i64, properties: &str);
+    fn arriving(
+        &self,
+        topic: &str,
+        queue_id: i32,
+        queue_offset: i64,
+        tags_code: i64,
+        store_timestamp: i64,
+        properties: &str,
+    );
 }
 
 /// What the dispatcher extracts from a commitlog record (Java `DispatchRequest`).
@@ -351,9 +364,17 @@ pub struct DispatchRequest {
 
 impl DispatchRequest {
     pub(crate) fn failed(size: i32) -> Self {
-        DispatchRequest { msg_size: size, success: false, ..Default::default() }
+        DispatchRequest {
+            msg_size: size,
+            success: false,
+            ..Default::default()
+        }
     }
     pub(crate) fn blank() -> Self {
-        DispatchRequest { msg_size: 0, success: true, ..Default::default() }
+        DispatchRequest {
+            msg_size: 0,
+            success: true,
+            ..Default::default()
+        }
     }
 }

@@ -82,7 +82,12 @@ impl std::fmt::Debug for DefaultMessageStore {
 
 fn total_physical_memory() -> u64 {
     // SAFETY: sysconf has no memory-safety preconditions.
-    let (pages, page) = unsafe { (libc::sysconf(libc::_SC_PHYS_PAGES), libc::sysconf(libc::_SC_PAGESIZE)) };
+    let (pages, page) = unsafe {
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
     if pages > 0 && page > 0 {
         pages as u64 * page as u64
     } else {
@@ -173,7 +178,12 @@ impl DefaultMessageStore {
         let rd = match std::fs::read_dir(&dir) {
             Ok(rd) => rd,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(StoreError::Io { path: dir, source: e }),
+            Err(e) => {
+                return Err(StoreError::Io {
+                    path: dir,
+                    source: e,
+                })
+            }
         };
         for topic_ent in rd {
             let topic_ent = topic_ent.at(&dir)?;
@@ -187,7 +197,12 @@ impl DefaultMessageStore {
                 let Ok(queue_id) = q.file_name().to_string_lossy().parse::<i32>() else {
                     continue;
                 };
-                let cq = ConsumeQueue::new(&dir, &topic, queue_id, self.config.consume_queue_file_size() as usize);
+                let cq = ConsumeQueue::new(
+                    &dir,
+                    &topic,
+                    queue_id,
+                    self.config.consume_queue_file_size() as usize,
+                );
                 cq.load()?;
                 self.queue_map(&topic).insert(queue_id, Arc::new(cq));
             }
@@ -199,7 +214,12 @@ impl DefaultMessageStore {
         if let Some(m) = self.consume_queue_table.get(topic) {
             return Arc::clone(&m);
         }
-        Arc::clone(&self.consume_queue_table.entry(topic.to_string()).or_default())
+        Arc::clone(
+            &self
+                .consume_queue_table
+                .entry(topic.to_string())
+                .or_default(),
+        )
     }
 
     /// Existing consume queue (`getConsumeQueue`).
@@ -240,7 +260,10 @@ impl DefaultMessageStore {
 
     /// Topics that have consume queues.
     pub fn topics(&self) -> Vec<String> {
-        self.consume_queue_table.iter().map(|e| e.key().clone()).collect()
+        self.consume_queue_table
+            .iter()
+            .map(|e| e.key().clone())
+            .collect()
     }
 
     // ------------------------------------------------------------------ recovery
@@ -370,7 +393,10 @@ impl DefaultMessageStore {
         let min = self.commit_log.min_offset();
         let mut table = HashMap::new();
         for cq in self.consume_queues() {
-            table.insert(format!("{}-{}", cq.topic(), cq.queue_id()), cq.max_offset_in_queue());
+            table.insert(
+                format!("{}-{}", cq.topic(), cq.queue_id()),
+                cq.max_offset_in_queue(),
+            );
             cq.correct_min_offset(min);
         }
         self.commit_log.set_topic_queue_table(table);
@@ -399,7 +425,11 @@ impl DefaultMessageStore {
             let before = self.reput_from_offset.load(Ordering::Acquire);
             self.do_reput();
             if self.reput_from_offset.load(Ordering::Acquire) == before {
-                tracing::warn!(reput_from = before, max = self.max_phy_offset(), "dispatch cannot catch up at startup");
+                tracing::warn!(
+                    reput_from = before,
+                    max = self.max_phy_offset(),
+                    "dispatch cannot catch up at startup"
+                );
                 break;
             }
         }
@@ -410,24 +440,38 @@ impl DefaultMessageStore {
             std::thread::Builder::new()
                 .name(name.to_string())
                 .spawn(f)
-                .map_err(|e| StoreError::Io { path: name.into(), source: e })
+                .map_err(|e| StoreError::Io {
+                    path: name.into(),
+                    source: e,
+                })
         };
         let mut threads = self.threads.lock();
         let s = Arc::clone(self);
-        threads.push(spawn("ReputMessageService", Box::new(move || s.reput_loop()))?);
+        threads.push(spawn(
+            "ReputMessageService",
+            Box::new(move || s.reput_loop()),
+        )?);
         let s = Arc::clone(self);
         match self.config.flush_disk_type {
-            FlushDiskType::SyncFlush => {
-                threads.push(spawn("GroupCommitService", Box::new(move || s.group_commit_loop()))?)
-            }
-            FlushDiskType::AsyncFlush => {
-                threads.push(spawn("FlushRealTimeService", Box::new(move || s.flush_real_time_loop()))?)
-            }
+            FlushDiskType::SyncFlush => threads.push(spawn(
+                "GroupCommitService",
+                Box::new(move || s.group_commit_loop()),
+            )?),
+            FlushDiskType::AsyncFlush => threads.push(spawn(
+                "FlushRealTimeService",
+                Box::new(move || s.flush_real_time_loop()),
+            )?),
         }
         let s = Arc::clone(self);
-        threads.push(spawn("FlushConsumeQueueService", Box::new(move || s.flush_cq_loop()))?);
+        threads.push(spawn(
+            "FlushConsumeQueueService",
+            Box::new(move || s.flush_cq_loop()),
+        )?);
         let s = Arc::clone(self);
-        threads.push(spawn("StoreScheduledThread", Box::new(move || s.clean_loop()))?);
+        threads.push(spawn(
+            "StoreScheduledThread",
+            Box::new(move || s.clean_loop()),
+        )?);
         drop(threads);
 
         let abort = self.config.abort_path();
@@ -484,7 +528,9 @@ impl DefaultMessageStore {
                     }
                 }
             } else {
-                tracing::warn!("the store may be wrong, so shutdown abnormally, and keep abort file");
+                tracing::warn!(
+                    "the store may be wrong, so shutdown abnormally, and keep abort file"
+                );
             }
         }
         self.lock.lock().take();
@@ -532,7 +578,9 @@ impl DefaultMessageStore {
     /// `isWriteable`.
     pub fn is_writeable(&self) -> bool {
         use running_flags::*;
-        self.running_flags() & (NOT_WRITEABLE | WRITE_LOGICS_QUEUE_ERROR | DISK_FULL | WRITE_INDEX_FILE_ERROR) == 0
+        self.running_flags()
+            & (NOT_WRITEABLE | WRITE_LOGICS_QUEUE_ERROR | DISK_FULL | WRITE_INDEX_FILE_ERROR)
+            == 0
     }
     /// `isReadable`.
     pub fn is_readable(&self) -> bool {
@@ -633,7 +681,10 @@ impl DefaultMessageStore {
 
     async fn finish_async(&self, mut r: PutMessageResult, wait: bool) -> PutMessageResult {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        if self.flush_request(&r, wait, Completion::Async(tx)).is_some() {
+        if self
+            .flush_request(&r, wait, Completion::Async(tx))
+            .is_some()
+        {
             let st = match tokio::time::timeout(self.sync_flush_timeout(), rx).await {
                 Ok(Ok(s)) => s,
                 _ => PutMessageStatus::FlushDiskTimeout,
@@ -647,7 +698,10 @@ impl DefaultMessageStore {
 
     fn finish_blocking(&self, mut r: PutMessageResult, wait: bool) -> PutMessageResult {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        if self.flush_request(&r, wait, Completion::Blocking(tx)).is_some() {
+        if self
+            .flush_request(&r, wait, Completion::Blocking(tx))
+            .is_some()
+        {
             let st = rx
                 .recv_timeout(self.sync_flush_timeout())
                 .unwrap_or(PutMessageStatus::FlushDiskTimeout);
@@ -697,7 +751,8 @@ impl DefaultMessageStore {
     }
 
     fn memory_limit(&self) -> i64 {
-        (self.total_physical_memory as f64 * (f64::from(self.config.access_message_in_memory_max_ratio) / 100.0)) as i64
+        (self.total_physical_memory as f64
+            * (f64::from(self.config.access_message_in_memory_max_ratio) / 100.0)) as i64
     }
 
     fn check_in_disk_by_commit_offset(&self, offset_py: i64, max_offset_py: i64) -> bool {
@@ -737,6 +792,7 @@ impl DefaultMessageStore {
     /// Pull messages (`getMessage`). `max_total_bytes <= 0` means only the configured
     /// transfer limits apply. Returns `None` when the store is shut down or not readable
     /// (Java returns null; the broker answers SYSTEM_ERROR).
+    #[allow(clippy::too_many_arguments)]
     pub fn get_message(
         &self,
         group: &str,
@@ -765,19 +821,38 @@ impl DefaultMessageStore {
         let max_offset = cq.max_offset_in_queue();
         let mk = |st, next| GetMessageResult::empty(st, next, min_offset, max_offset);
         if max_offset == 0 {
-            return Some(mk(GetMessageStatus::NoMessageInQueue, self.next_offset_correction(offset, 0)));
+            return Some(mk(
+                GetMessageStatus::NoMessageInQueue,
+                self.next_offset_correction(offset, 0),
+            ));
         }
         if offset < min_offset {
-            return Some(mk(GetMessageStatus::OffsetTooSmall, self.next_offset_correction(offset, min_offset)));
+            return Some(mk(
+                GetMessageStatus::OffsetTooSmall,
+                self.next_offset_correction(offset, min_offset),
+            ));
         }
         if offset == max_offset {
-            return Some(mk(GetMessageStatus::OffsetOverflowOne, self.next_offset_correction(offset, offset)));
+            return Some(mk(
+                GetMessageStatus::OffsetOverflowOne,
+                self.next_offset_correction(offset, offset),
+            ));
         }
         if offset > max_offset {
-            return Some(mk(GetMessageStatus::OffsetOverflowBadly, self.next_offset_correction(offset, max_offset)));
+            return Some(mk(
+                GetMessageStatus::OffsetOverflowBadly,
+                self.next_offset_correction(offset, max_offset),
+            ));
         }
         let Some(buf) = cq.get_index_buffer(offset) else {
-            tracing::warn!(topic, queue_id, offset, min_offset, max_offset, "access logic queue failed");
+            tracing::warn!(
+                topic,
+                queue_id,
+                offset,
+                min_offset,
+                max_offset,
+                "access logic queue failed"
+            );
             return Some(mk(
                 GetMessageStatus::OffsetFoundNull,
                 self.next_offset_correction(offset, cq.roll_next_file(offset)),
@@ -799,7 +874,14 @@ impl DefaultMessageStore {
                 continue;
             }
             let in_disk = self.check_in_disk_by_commit_offset(u.offset, max_offset_py);
-            if self.is_the_batch_full(u.size, max_msg_nums, max_total_bytes, res.buffer_total_size, res.messages.len(), in_disk) {
+            if self.is_the_batch_full(
+                u.size,
+                max_msg_nums,
+                max_total_bytes,
+                res.buffer_total_size,
+                res.messages.len(),
+                in_disk,
+            ) {
                 break;
             }
             if let Some(f) = filter {
@@ -833,7 +915,8 @@ impl DefaultMessageStore {
             }
             res.buffer_total_size += sel.size();
             res.messages.push(sel);
-            res.message_queue_offsets.push(offset + (i / CQ_UNIT) as i64);
+            res.message_queue_offsets
+                .push(offset + (i / CQ_UNIT) as i64);
             res.status = GetMessageStatus::Found;
             next_phy_file_start = i64::MIN;
             i += CQ_UNIT;
@@ -845,7 +928,12 @@ impl DefaultMessageStore {
 
     /// `checkInDiskByConsumeOffset`: whether the message at `consume_offset` is older than the
     /// in-memory share of RAM (used for the new-group "start from 0" rule).
-    pub fn check_in_disk_by_consume_offset(&self, topic: &str, queue_id: i32, consume_offset: i64) -> bool {
+    pub fn check_in_disk_by_consume_offset(
+        &self,
+        topic: &str,
+        queue_id: i32,
+        consume_offset: i64,
+    ) -> bool {
         let max_py = self.commit_log.max_offset();
         self.get_consume_queue(topic, queue_id)
             .and_then(|cq| cq.get_unit(consume_offset))
@@ -857,14 +945,23 @@ impl DefaultMessageStore {
 
     /// `getMaxOffsetInQueue` (0 for an unknown queue).
     pub fn get_max_offset_in_queue(&self, topic: &str, queue_id: i32) -> i64 {
-        self.get_consume_queue(topic, queue_id).map(|q| q.max_offset_in_queue()).unwrap_or(0)
+        self.get_consume_queue(topic, queue_id)
+            .map(|q| q.max_offset_in_queue())
+            .unwrap_or(0)
     }
     /// `getMinOffsetInQueue` (0 for an unknown queue, as Java's auto-created queue gives).
     pub fn get_min_offset_in_queue(&self, topic: &str, queue_id: i32) -> i64 {
-        self.get_consume_queue(topic, queue_id).map(|q| q.min_offset_in_queue()).unwrap_or(0)
+        self.get_consume_queue(topic, queue_id)
+            .map(|q| q.min_offset_in_queue())
+            .unwrap_or(0)
     }
     /// `getCommitLogOffsetInQueue` (0 if absent).
-    pub fn get_commit_log_offset_in_queue(&self, topic: &str, queue_id: i32, cq_offset: i64) -> i64 {
+    pub fn get_commit_log_offset_in_queue(
+        &self,
+        topic: &str,
+        queue_id: i32,
+        cq_offset: i64,
+    ) -> i64 {
         self.get_consume_queue(topic, queue_id)
             .and_then(|q| q.get_unit(cq_offset))
             .map(|u| u.offset)
@@ -878,7 +975,9 @@ impl DefaultMessageStore {
     }
     fn store_time_of_unit(&self, u: Option<CqUnit>) -> i64 {
         match u {
-            Some(u) if u.size > 0 => self.commit_log.pickup_store_timestamp(u.offset, u.size as usize),
+            Some(u) if u.size > 0 => self
+                .commit_log
+                .pickup_store_timestamp(u.offset, u.size as usize),
             _ => -1,
         }
     }
@@ -906,7 +1005,9 @@ impl DefaultMessageStore {
     }
     /// `getMessageTotalInQueue`.
     pub fn get_message_total_in_queue(&self, topic: &str, queue_id: i32) -> i64 {
-        self.get_consume_queue(topic, queue_id).map(|q| q.message_total_in_queue()).unwrap_or(-1)
+        self.get_consume_queue(topic, queue_id)
+            .map(|q| q.message_total_in_queue())
+            .unwrap_or(-1)
     }
     /// `getMaxPhyOffset`.
     pub fn max_phy_offset(&self) -> i64 {
@@ -918,25 +1019,43 @@ impl DefaultMessageStore {
     }
 
     /// `selectOneMessageByOffset(commitLogOffset)`: the raw record (VIEW_MESSAGE_BY_ID body).
-    pub fn select_one_message_by_offset(&self, commit_log_offset: i64) -> Option<SelectMappedBuffer> {
+    pub fn select_one_message_by_offset(
+        &self,
+        commit_log_offset: i64,
+    ) -> Option<SelectMappedBuffer> {
         self.commit_log.get_one_message(commit_log_offset)
     }
     /// `selectOneMessageByOffset(commitLogOffset, size)`.
-    pub fn select_one_message_by_offset_and_size(&self, commit_log_offset: i64, size: usize) -> Option<SelectMappedBuffer> {
+    pub fn select_one_message_by_offset_and_size(
+        &self,
+        commit_log_offset: i64,
+        size: usize,
+    ) -> Option<SelectMappedBuffer> {
         self.commit_log.get_message(commit_log_offset, size)
     }
     /// `lookMessageByOffset`: decoded message (body not decompressed).
     pub fn look_message_by_offset(&self, commit_log_offset: i64) -> Option<MessageExt> {
         let sel = self.commit_log.get_one_message(commit_log_offset)?;
-        protocol::message::decode(&sel.data, DecodeOptions::default()).ok().map(|(m, _)| m)
+        protocol::message::decode(&sel.data, DecodeOptions::default())
+            .ok()
+            .map(|(m, _)| m)
     }
 
     /// `queryMessage(topic, key, maxNum, begin, end)` via the index (QUERY_MESSAGE).
-    pub fn query_message(&self, topic: &str, key: &str, max_num: usize, begin: i64, end: i64) -> QueryMessageResult {
+    pub fn query_message(
+        &self,
+        topic: &str,
+        key: &str,
+        max_num: usize,
+        begin: i64,
+        end: i64,
+    ) -> QueryMessageResult {
         let mut out = QueryMessageResult::default();
         let mut last_query_time = end;
         for _ in 0..3 {
-            let mut r = self.index_service.query_offset(topic, key, max_num, begin, last_query_time);
+            let mut r =
+                self.index_service
+                    .query_offset(topic, key, max_num, begin, last_query_time);
             if r.phy_offsets.is_empty() {
                 break;
             }
@@ -964,7 +1083,14 @@ impl DefaultMessageStore {
     }
 
     /// `getMessageIds`: offset msg id -> queue offset for `[min, max]`.
-    pub fn get_message_ids(&self, topic: &str, queue_id: i32, min: i64, max: i64, store_host: &SocketAddr) -> HashMap<String, i64> {
+    pub fn get_message_ids(
+        &self,
+        topic: &str,
+        queue_id: i32,
+        min: i64,
+        max: i64,
+        store_host: &SocketAddr,
+    ) -> HashMap<String, i64> {
         let mut out = HashMap::new();
         let Some(cq) = self.get_consume_queue(topic, queue_id) else {
             return out;
@@ -975,7 +1101,10 @@ impl DefaultMessageStore {
         while next < max {
             match cq.get_unit(next) {
                 Some(u) => {
-                    out.insert(protocol::message::create_offset_msg_id(store_host, u.offset), next);
+                    out.insert(
+                        protocol::message::create_offset_msg_id(store_host, u.offset),
+                        next,
+                    );
                 }
                 None => break,
             }
@@ -987,7 +1116,7 @@ impl DefaultMessageStore {
     /// `getCommitLogData(offset)`: raw commitlog bytes from `offset` to the end of its file
     /// (HA master transfer).
     pub fn get_commit_log_data(&self, offset: i64) -> Option<SelectMappedBuffer> {
-        if self.shutdown.load(Ordering::Acquire) && self.started.load(Ordering::Acquire) {
+        if self.shutdown.load(Ordering::Acquire) {
             return None;
         }
         self.commit_log.get_data(offset)
@@ -995,6 +1124,9 @@ impl DefaultMessageStore {
 
     /// `appendToCommitLog(startOffset, data)` (HA slave).
     pub fn append_to_commit_log(&self, start_offset: i64, data: &[u8]) -> bool {
+        if self.shutdown.load(Ordering::Acquire) {
+            return false;
+        }
         let ok = self.commit_log.append_data(start_offset, data);
         if ok {
             self.wakeup_reput();
@@ -1033,13 +1165,19 @@ impl DefaultMessageStore {
             .consume_queue_table
             .iter()
             .map(|e| e.key().clone())
-            .filter(|t| !topics.contains(t) && t != SCHEDULE_TOPIC && t != "RMQ_SYS_TRANS_OP_HALF_TOPIC" && !t.starts_with("%LMQ%"))
+            .filter(|t| {
+                !topics.contains(t)
+                    && t != SCHEDULE_TOPIC
+                    && t != "RMQ_SYS_TRANS_OP_HALF_TOPIC"
+                    && !t.starts_with("%LMQ%")
+            })
             .collect();
         for t in victims {
             if let Some((_, m)) = self.consume_queue_table.remove(&t) {
                 for q in m.iter() {
                     q.destroy();
-                    self.commit_log.remove_queue_from_topic_queue_table(&t, *q.key());
+                    self.commit_log
+                        .remove_queue_from_topic_queue_table(&t, *q.key());
                 }
             }
         }
@@ -1050,7 +1188,8 @@ impl DefaultMessageStore {
         if let Some((_, m)) = self.consume_queue_table.remove(topic) {
             for q in m.iter() {
                 q.destroy();
-                self.commit_log.remove_queue_from_topic_queue_table(topic, *q.key());
+                self.commit_log
+                    .remove_queue_from_topic_queue_table(topic, *q.key());
             }
             let _ = std::fs::remove_dir(self.config.consume_queue_dir().join(topic));
         }
@@ -1067,7 +1206,8 @@ impl DefaultMessageStore {
             let last = cq.last_offset();
             if last != -1 && last < min {
                 cq.destroy();
-                self.commit_log.remove_queue_from_topic_queue_table(cq.topic(), cq.queue_id());
+                self.commit_log
+                    .remove_queue_from_topic_queue_table(cq.topic(), cq.queue_id());
                 if let Some(m) = self.consume_queue_table.get(cq.topic()) {
                     m.remove(&cq.queue_id());
                 }
@@ -1086,14 +1226,38 @@ impl DefaultMessageStore {
     pub fn runtime_info(&self) -> HashMap<String, String> {
         let mut m = HashMap::new();
         let cl = disk_used_ratio(&self.config.commit_log_dir());
-        m.insert(format!("commitLogDiskRatio_{}", self.config.commit_log_dir().display()), cl.to_string());
+        m.insert(
+            format!(
+                "commitLogDiskRatio_{}",
+                self.config.commit_log_dir().display()
+            ),
+            cl.to_string(),
+        );
         m.insert("commitLogDiskRatio".into(), cl.to_string());
-        m.insert("consumeQueueDiskRatio".into(), disk_used_ratio(&self.config.consume_queue_dir()).to_string());
-        m.insert("commitLogMinOffset".into(), self.min_phy_offset().to_string());
-        m.insert("commitLogMaxOffset".into(), self.max_phy_offset().to_string());
-        m.insert("dispatchBehindBytes".into(), self.dispatch_behind_bytes().to_string());
-        m.insert("pageCacheLockTimeMills".into(), self.lock_time_mills().to_string());
-        m.insert("earliestMessageTimeStamp".into(), self.get_earliest_message_time_global().to_string());
+        m.insert(
+            "consumeQueueDiskRatio".into(),
+            disk_used_ratio(&self.config.consume_queue_dir()).to_string(),
+        );
+        m.insert(
+            "commitLogMinOffset".into(),
+            self.min_phy_offset().to_string(),
+        );
+        m.insert(
+            "commitLogMaxOffset".into(),
+            self.max_phy_offset().to_string(),
+        );
+        m.insert(
+            "dispatchBehindBytes".into(),
+            self.dispatch_behind_bytes().to_string(),
+        );
+        m.insert(
+            "pageCacheLockTimeMills".into(),
+            self.lock_time_mills().to_string(),
+        );
+        m.insert(
+            "earliestMessageTimeStamp".into(),
+            self.get_earliest_message_time_global().to_string(),
+        );
         m
     }
 
@@ -1128,11 +1292,18 @@ impl DefaultMessageStore {
             if self.running_flags() & running_flags::WRITE_LOGICS_QUEUE_ERROR != 0 {
                 break;
             }
-            if cq.put_message_position_info(req.commit_log_offset, req.msg_size, req.tags_code, req.consume_queue_offset) {
+            if cq.put_message_position_info(
+                req.commit_log_offset,
+                req.msg_size,
+                req.tags_code,
+                req.consume_queue_offset,
+            ) {
                 if self.config.broker_role == BrokerRole::Slave {
-                    self.checkpoint.set_physic_msg_timestamp(req.store_timestamp);
+                    self.checkpoint
+                        .set_physic_msg_timestamp(req.store_timestamp);
                 }
-                self.checkpoint.set_logics_msg_timestamp(req.store_timestamp);
+                self.checkpoint
+                    .set_logics_msg_timestamp(req.store_timestamp);
                 return;
             }
             tracing::warn!(topic = %req.topic, queue_id = req.queue_id, attempt, "[BUG]put commit log position info failed");
@@ -1146,7 +1317,10 @@ impl DefaultMessageStore {
     fn do_reput(&self) {
         let min = self.commit_log.min_offset();
         if self.reput_from_offset.load(Ordering::Acquire) < min {
-            tracing::warn!(min, "reputFromOffset is smaller than the commitlog min offset");
+            tracing::warn!(
+                min,
+                "reputFromOffset is smaller than the commitlog min offset"
+            );
             self.reput_from_offset.store(min, Ordering::Release);
         }
         let is_master = self.config.broker_role != BrokerRole::Slave;
@@ -1261,9 +1435,13 @@ impl DefaultMessageStore {
             if reqs.is_empty() {
                 mfq.flush(0);
             } else {
-                GroupCommitQueue::commit(reqs, || mfq.flushed_where(), || {
-                    mfq.flush(0);
-                });
+                GroupCommitQueue::commit(
+                    reqs,
+                    || mfq.flushed_where(),
+                    || {
+                        mfq.flush(0);
+                    },
+                );
                 let ts = mfq.store_timestamp();
                 if ts > 0 {
                     self.checkpoint.set_physic_msg_timestamp(ts);
@@ -1275,9 +1453,13 @@ impl DefaultMessageStore {
         }
         // late arrivals
         let reqs = self.group_commit.wait_and_take(Duration::from_millis(0));
-        GroupCommitQueue::commit(reqs, || mfq.flushed_where(), || {
-            mfq.flush(0);
-        });
+        GroupCommitQueue::commit(
+            reqs,
+            || mfq.flushed_where(),
+            || {
+                mfq.flush(0);
+            },
+        );
     }
 
     fn flush_consume_queues(&self, least_pages: usize) {
@@ -1290,7 +1472,9 @@ impl DefaultMessageStore {
         let mut last_thorough = now_ms();
         loop {
             let c = &self.config;
-            if self.stopper.sleep(Duration::from_millis(c.flush_interval_consume_queue.max(1) as u64)) {
+            if self.stopper.sleep(Duration::from_millis(
+                c.flush_interval_consume_queue.max(1) as u64
+            )) {
                 break;
             }
             let mut least = c.flush_consume_queue_least_pages.max(0) as usize;
@@ -1326,7 +1510,9 @@ impl DefaultMessageStore {
                 last_disk_check = Instant::now();
                 self.is_space_full();
             }
-            if last_clean.elapsed() >= Duration::from_millis(self.config.clean_resource_interval.max(1) as u64) {
+            if last_clean.elapsed()
+                >= Duration::from_millis(self.config.clean_resource_interval.max(1) as u64)
+            {
                 last_clean = Instant::now();
                 self.clean_files_periodically();
             }
@@ -1355,7 +1541,10 @@ impl DefaultMessageStore {
         self.clean_immediately.store(false, Ordering::Release);
         let warning = 0.90;
         let forcibly = 0.85;
-        for path in [self.config.commit_log_dir(), self.config.consume_queue_dir()] {
+        for path in [
+            self.config.commit_log_dir(),
+            self.config.consume_queue_dir(),
+        ] {
             let r = disk_used_ratio(&path);
             if r > warning {
                 if !self.set_flag(running_flags::DISK_FULL, true) {
@@ -1398,7 +1587,8 @@ impl DefaultMessageStore {
         if manual {
             self.manual_delete_times.fetch_sub(1, Ordering::AcqRel);
         }
-        let clean_at_once = self.config.clean_file_forcibly_enable && self.clean_immediately.load(Ordering::Acquire);
+        let clean_at_once = self.config.clean_file_forcibly_enable
+            && self.clean_immediately.load(Ordering::Acquire);
         let reserved_ms = i64::from(self.config.file_reserved_time) * 3_600_000;
         let n = self.commit_log.queue().delete_expired_by_time(
             reserved_ms,
@@ -1406,7 +1596,13 @@ impl DefaultMessageStore {
             clean_at_once,
         );
         if n > 0 {
-            tracing::info!(deleted = n, timeup, spacefull, manual, "deleted expired commitlog files");
+            tracing::info!(
+                deleted = n,
+                timeup,
+                spacefull,
+                manual,
+                "deleted expired commitlog files"
+            );
         } else if spacefull {
             tracing::warn!("disk space will be full soon, but delete file failed");
         }
@@ -1419,7 +1615,9 @@ impl DefaultMessageStore {
             for cq in self.consume_queues() {
                 let n = cq.delete_expired_file(min);
                 if n > 0 && self.config.delete_consume_queue_files_interval > 0 {
-                    std::thread::sleep(Duration::from_millis(self.config.delete_consume_queue_files_interval as u64));
+                    std::thread::sleep(Duration::from_millis(
+                        self.config.delete_consume_queue_files_interval as u64,
+                    ));
                 }
             }
             self.index_service.delete_expired_file(min);
