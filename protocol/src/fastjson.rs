@@ -1,1 +1,0 @@
-//! fastjson-compatible JSON (placeholder).
