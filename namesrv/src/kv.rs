@@ -7,19 +7,48 @@
 //! Java deletes first). Writes are serialised, so the last writer always writes the latest
 //! table (Java's concurrent persists can race).
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use parking_lot::{Mutex, RwLock};
+use protocol::body::{JsonBody, KVTable};
+use protocol::fastjson::{self, order};
+use serde::{Deserialize, Serialize, Serializer};
 use tracing::{error, info};
 
-use crate::body::{kv_config_file_json, kv_config_file_parse, kv_table_json};
 use crate::error::NamesrvError;
 
 /// `NamesrvUtil.NAMESPACE_ORDER_TOPIC_CONFIG`.
 pub const NAMESPACE_ORDER_TOPIC_CONFIG: &str = "ORDER_TOPIC_CONFIG";
 
-type ConfigTable = BTreeMap<String, BTreeMap<String, String>>;
+type ConfigTable = HashMap<String, HashMap<String, String>>;
+
+/// `KVConfigSerializeWrapper`: the file's JSON.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct KVConfigSerializeWrapper {
+    #[serde(serialize_with = "hash_map_of_hash_maps")]
+    config_table: ConfigTable,
+}
+
+/// Java's `HashMap<String, HashMap<String, String>>` order at both levels.
+fn hash_map_of_hash_maps<S: Serializer>(
+    table: &ConfigTable,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    struct Inner<'a>(&'a HashMap<String, String>);
+    impl Serialize for Inner<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            order::hash_map(self.0, serializer)
+        }
+    }
+    let wrapped: Vec<(&String, Inner<'_>)> = table.iter().map(|(k, v)| (k, Inner(v))).collect();
+    order::serialize_map_as(
+        wrapped.iter().map(|(k, v)| (*k, v)),
+        order::JavaMapKind::HashMap { initial: 16 },
+        serializer,
+    )
+}
 
 /// `KVConfigManager`.
 #[derive(Debug)]
@@ -33,7 +62,7 @@ impl KvConfigManager {
     /// An empty table persisted to `path`.
     pub fn new(path: impl Into<PathBuf>) -> Self {
         KvConfigManager {
-            table: RwLock::new(BTreeMap::new()),
+            table: RwLock::new(HashMap::new()),
             path: path.into(),
             persist_lock: Mutex::new(()),
         }
@@ -52,11 +81,13 @@ impl KvConfigManager {
                 })
             }
         };
-        let table = kv_config_file_parse(&text).map_err(|reason| NamesrvError::BadKvFile {
-            path: self.path.display().to_string(),
-            reason,
-        })?;
-        let count: usize = table.values().map(BTreeMap::len).sum();
+        let table = fastjson::from_slice::<KVConfigSerializeWrapper>(text.as_bytes())
+            .map_err(|e| NamesrvError::BadKvFile {
+                path: self.path.display().to_string(),
+                reason: e.to_string(),
+            })?
+            .config_table;
+        let count: usize = table.values().map(HashMap::len).sum();
         *self.table.write() = table;
         info!(path = %self.path.display(), items = count, "loaded KV config table");
         Ok(())
@@ -109,16 +140,22 @@ impl KvConfigManager {
     }
 
     /// `getKVListByNamespace`: the namespace as a `KVTable` body, `None` when unknown.
-    pub fn list_json(&self, namespace: &str) -> Option<String> {
-        self.table.read().get(namespace).map(kv_table_json)
+    pub fn list_body(&self, namespace: &str) -> Option<Vec<u8>> {
+        let table = self.table.read().get(namespace)?.clone();
+        Some(KVTable { table }.encode())
     }
 
     /// `persist`: write the whole table to the file. Failures are logged (Java does the same
     /// and still answers SUCCESS).
     pub fn persist(&self) {
         let _serial = self.persist_lock.lock();
-        let text = kv_config_file_json(&self.table.read());
-        if let Err(e) = string_to_file(&text, &self.path) {
+        let wrapper = KVConfigSerializeWrapper {
+            config_table: self.table.read().clone(),
+        };
+        let result = fastjson::to_string(&wrapper)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))
+            .and_then(|text| string_to_file(&text, &self.path));
+        if let Err(e) = result {
             error!(path = %self.path.display(), error = %e, "persisting the KV config failed");
         }
     }
@@ -162,8 +199,9 @@ mod tests {
         kv.put("ns", "k2", Some("v2"));
         assert_eq!(kv.get("ns", "k").as_deref(), Some("v"));
         assert_eq!(
-            kv.list_json("ns").as_deref(),
-            Some(r#"{"table":{"k":"v","k2":"v2"}}"#)
+            kv.list_body("ns").as_deref(),
+            // Java HashMap order: "k2" hashes to bucket 7, "k" to bucket 11
+            Some(&br#"{"table":{"k2":"v2","k":"v"}}"#[..])
         );
         kv.delete("ns", "k2");
         assert_eq!(
@@ -175,7 +213,7 @@ mod tests {
         kv2.load().unwrap();
         assert_eq!(kv2.get("ns", "k").as_deref(), Some("v"));
         assert_eq!(kv2.get("ns", "k2"), None);
-        assert_eq!(kv2.list_json("nope"), None);
+        assert_eq!(kv2.list_body("nope"), None);
     }
 
     #[test]

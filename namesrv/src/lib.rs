@@ -8,14 +8,11 @@
 //!
 //! Embedding (tests do this): build a [`config::Config`], bind a listener, call [`run`].
 
-pub mod body;
 pub mod config;
 pub mod error;
 pub mod headers;
-mod json;
 pub mod kv;
 mod processor;
-pub mod properties;
 pub mod route;
 pub mod startup;
 
@@ -25,6 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use parking_lot::{Mutex, RwLock};
+use protocol::body::properties::properties_to_string;
 use protocol::net::{serve, Channel, ServerConfig};
 use tokio::net::TcpListener;
 use tracing::{error, info};
@@ -76,8 +74,7 @@ impl Namesrv {
 
     /// GET_NAMESRV_CONFIG's body: every config item as `key=value\n`.
     pub fn config_text(&self) -> String {
-        let all = self.config.read().all_configs();
-        properties::to_text(all.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        properties_to_string(self.config.read().all_configs())
     }
 
     /// `Configuration.update` + `persist`: apply, then write every item to

@@ -12,15 +12,17 @@ use protocol::net::{Channel, RequestHandler};
 use protocol::RemotingCommand;
 use tracing::{debug, info, warn};
 
-use crate::body::{
-    cluster_info_json, topic_list_json, DataVersion, RegisterBrokerBody,
-    TopicConfigSerializeWrapper,
+use std::collections::{HashMap, HashSet};
+
+use protocol::body::properties::parse_properties;
+use protocol::body::{
+    BodyError, DataVersion, JsonBody, RegisterBrokerBody, TopicConfigSerializeWrapper, TopicList,
 };
+
 use crate::config::UPDATE_FORBIDDEN_KEYS;
 use crate::error::NamesrvError;
 use crate::headers::*;
 use crate::kv::NAMESPACE_ORDER_TOPIC_CONFIG;
-use crate::properties;
 use crate::route::Registration;
 use crate::Namesrv;
 
@@ -85,7 +87,7 @@ impl Namesrv {
             rc::GET_TOPICS_BY_CLUSTER => self.get_topics_by_cluster(req),
             rc::GET_SYSTEM_TOPIC_LIST_FROM_NS => {
                 let (topics, addr) = self.route.system_topics();
-                Ok(topic_list(topics, addr.as_deref()))
+                Ok(topic_list(topics, addr))
             }
             rc::GET_UNIT_TOPIC_LIST => Ok(topic_list(self.route.unit_topics(), None)),
             rc::GET_HAS_UNIT_SUB_TOPIC_LIST => {
@@ -133,7 +135,7 @@ impl Namesrv {
 
     fn get_kv_list_by_namespace(&self, req: &RemotingCommand) -> Reply {
         let h: GetKVListByNamespaceRequestHeader = req.decode_header()?;
-        match self.kv.list_json(&h.namespace) {
+        match self.kv.list_body(&h.namespace) {
             Some(json) => Ok(ok().with_body(json)),
             None => Err(NamesrvError::KvNamespaceNotFound(h.namespace)),
         }
@@ -146,10 +148,7 @@ impl Namesrv {
             .body
             .as_deref()
             .ok_or(NamesrvError::MissingBody("DataVersion"))?;
-        let dv = DataVersion::from_json(body).map_err(|reason| NamesrvError::BadBody {
-            what: "DataVersion",
-            reason,
-        })?;
+        let dv = DataVersion::decode(body).map_err(|e| bad_body("DataVersion", e))?;
         let (changed, registered) = self.route.query_data_version(&h.broker_addr, &dv);
         let mut resp = RemotingCommand::response_with(
             response::SUCCESS,
@@ -158,7 +157,7 @@ impl Namesrv {
             },
         );
         if let Some(v) = registered {
-            resp = resp.with_body(v.to_json());
+            resp = resp.with_body(v.encode());
         }
         Ok(resp)
     }
@@ -174,24 +173,22 @@ impl Namesrv {
         }
         let (topic_config, filter_server_list) = if req.version >= version::V3_0_11 {
             let body = match req.body.as_deref() {
-                Some(b) => RegisterBrokerBody::decode(b, h.compressed).map_err(|reason| {
-                    NamesrvError::BadBody {
-                        what: "Failed to decode RegisterBrokerBody",
-                        reason,
-                    }
-                })?,
-                None => RegisterBrokerBody::empty(),
+                Some(b) => RegisterBrokerBody::decode_with(b, h.compressed)
+                    .map_err(|e| bad_body("Failed to decode RegisterBrokerBody", e))?,
+                None => RegisterBrokerBody {
+                    topic_config_serialize_wrapper: empty_topic_config(),
+                    filter_server_list: Vec::new(),
+                },
             };
-            (body.topic_config_serialize_wrapper, body.filter_server_list)
+            (
+                body.topic_config_serialize_wrapper,
+                Some(body.filter_server_list),
+            )
         } else {
             let wrapper = match req.body.as_deref() {
-                Some(b) => TopicConfigSerializeWrapper::from_json(b).map_err(|reason| {
-                    NamesrvError::BadBody {
-                        what: "TopicConfigSerializeWrapper",
-                        reason,
-                    }
-                })?,
-                None => TopicConfigSerializeWrapper::empty(),
+                Some(b) => TopicConfigSerializeWrapper::decode(b)
+                    .map_err(|e| bad_body("TopicConfigSerializeWrapper", e))?,
+                None => empty_topic_config(),
             };
             (wrapper, None)
         };
@@ -221,7 +218,7 @@ impl Namesrv {
                 master_addr: result.master_addr,
             },
         );
-        if let Some(order_conf) = self.kv.list_json(NAMESPACE_ORDER_TOPIC_CONFIG) {
+        if let Some(order_conf) = self.kv.list_body(NAMESPACE_ORDER_TOPIC_CONFIG) {
             resp = resp.with_body(order_conf);
         }
         Ok(resp)
@@ -243,19 +240,12 @@ impl Namesrv {
         if self.config.read().namesrv.order_message_enable {
             route.order_topic_conf = self.kv.get(NAMESPACE_ORDER_TOPIC_CONFIG, &h.topic);
         }
-        let standard = req.version >= version::V4_9_4 || h.accept_standard_json_only == Some(true);
-        Ok(ok().with_body(route.to_json(standard)))
+        let body = route.encode_for(req.version, h.accept_standard_json_only == Some(true));
+        Ok(ok().with_body(body))
     }
 
     fn get_broker_cluster_info(&self) -> Reply {
-        let snap = self.route.cluster_snapshot();
-        let json = cluster_info_json(
-            snap.brokers.iter(),
-            snap.clusters
-                .iter()
-                .map(|(c, names)| (c.as_str(), names.iter().map(String::as_str).collect())),
-        );
-        Ok(ok().with_body(json))
+        Ok(ok().with_body(self.route.cluster_info().encode()))
     }
 
     fn wipe_write_perm_of_broker(&self, ch: &Channel, req: &RemotingCommand) -> Reply {
@@ -302,7 +292,7 @@ impl Namesrv {
         let Some(body) = req.body.as_deref() else {
             return Ok(ok());
         };
-        let props = properties::parse(&properties::decode_text(body))
+        let props = parse_properties(&String::from_utf8_lossy(body))
             .map_err(|_| NamesrvError::BadProperties)?;
         if props
             .iter()
@@ -320,9 +310,27 @@ impl Namesrv {
     }
 }
 
-fn topic_list(topics: Vec<String>, broker_addr: Option<&str>) -> RemotingCommand {
-    ok().with_body(topic_list_json(
-        topics.iter().map(String::as_str),
-        broker_addr,
-    ))
+fn topic_list(topics: HashSet<String>, broker_addr: Option<String>) -> RemotingCommand {
+    ok().with_body(
+        TopicList {
+            topic_list: topics,
+            broker_addr,
+        }
+        .encode(),
+    )
+}
+
+/// What Java registers for a REGISTER_BROKER without a body: version (0, 0), no topics.
+fn empty_topic_config() -> TopicConfigSerializeWrapper {
+    TopicConfigSerializeWrapper {
+        topic_config_table: HashMap::new(),
+        data_version: DataVersion::new(0, 0),
+    }
+}
+
+fn bad_body(what: &'static str, e: BodyError) -> NamesrvError {
+    NamesrvError::BadBody {
+        what,
+        reason: e.to_string(),
+    }
 }

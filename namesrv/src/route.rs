@@ -9,26 +9,25 @@
 //! One `parking_lot::RwLock` guards all of them, as Java's `ReentrantReadWriteLock`; it is never
 //! held across an `.await` (every method here is synchronous). Unlike Java, the expiry scan
 //! takes the lock too, and bodies are built from a snapshot taken under the lock.
-//! Maps are ordered (`BTreeMap`), so replies list topics, brokers and clusters sorted; Java
-//! answers in `HashMap` order, which no client relies on.
+//! Where Java's answer depends on `HashMap` iteration order (the order of a route's
+//! `queueDatas`/`brokerDatas`, "the first broker" of the system topic list, "the first queue"
+//! of a topic), that order is reproduced with [`protocol::fastjson::order`]; the bodies
+//! themselves serialise their maps and sets in Java order.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use parking_lot::RwLock;
+use protocol::body::perm::{PERM_READ, PERM_WRITE};
+use protocol::body::{
+    BrokerData, ClusterInfo, DataVersion, QueueData, TopicConfigSerializeWrapper, TopicRouteData,
+    MASTER_ID,
+};
+use protocol::fastjson::order::{iteration_order, JavaMapKind};
+use protocol::fastjson::Value;
 use protocol::net::Channel;
 use tracing::{info, warn};
 
-use crate::body::{
-    BrokerData, DataVersion, QueueData, TopicConfigSerializeWrapper, TopicRouteData,
-};
-
-/// `MixAll.MASTER_ID`.
-pub const MASTER_ID: i64 = 0;
-/// `PermName.PERM_WRITE`.
-const PERM_WRITE: i32 = 2;
-/// `PermName.PERM_READ`.
-const PERM_READ: i32 = 4;
 /// `TopicSysFlag` FLAG_UNIT.
 const FLAG_UNIT: i32 = 1;
 /// `TopicSysFlag` FLAG_UNIT_SUB.
@@ -45,12 +44,30 @@ struct BrokerLiveInfo {
 
 #[derive(Debug, Default)]
 struct Tables {
-    topic_queue: BTreeMap<String, BTreeMap<String, QueueData>>,
-    broker_addr: BTreeMap<String, BrokerData>,
-    cluster_addr: BTreeMap<String, BTreeSet<String>>,
-    broker_live: BTreeMap<String, BrokerLiveInfo>,
-    filter_server: BTreeMap<String, Vec<String>>,
+    topic_queue: HashMap<String, HashMap<String, QueueData>>,
+    broker_addr: HashMap<String, BrokerData>,
+    cluster_addr: HashMap<String, HashSet<String>>,
+    broker_live: HashMap<String, BrokerLiveInfo>,
+    filter_server: HashMap<String, Vec<String>>,
 }
+
+/// The entries of `map` in the iteration order of the Java map it mirrors.
+fn java_order<V>(map: &HashMap<String, V>, kind: JavaMapKind) -> Vec<(&String, &V)> {
+    let entries: Vec<(&String, &V)> = map.iter().collect();
+    let keys: Vec<Value> = entries
+        .iter()
+        .map(|(k, _)| Value::from(k.as_str()))
+        .collect();
+    iteration_order(&keys, kind)
+        .into_iter()
+        .filter_map(|i| entries.get(i).copied())
+        .collect()
+}
+
+/// `new HashMap<>()` / `new HashSet<>()`.
+const JAVA_HASH_MAP: JavaMapKind = JavaMapKind::HashMap { initial: 16 };
+/// `brokerAddrTable = new HashMap<>(128)`.
+const JAVA_BROKER_ADDR_TABLE: JavaMapKind = JavaMapKind::HashMap { initial: 128 };
 
 /// One REGISTER_BROKER, as decoded from its header and body.
 #[derive(Debug, Clone)]
@@ -78,15 +95,6 @@ pub struct RegisterBrokerResult {
     pub ha_server_addr: Option<String>,
     #[allow(missing_docs)]
     pub master_addr: Option<String>,
-}
-
-/// A snapshot of the cluster tables (GET_BROKER_CLUSTER_INFO).
-#[derive(Debug, Clone, Default)]
-pub struct ClusterSnapshot {
-    /// BrokerData by broker name.
-    pub brokers: Vec<BrokerData>,
-    /// Broker names by cluster.
-    pub clusters: Vec<(String, Vec<String>)>,
 }
 
 /// A broker removed by the expiry scan.
@@ -131,11 +139,7 @@ impl RouteInfoManager {
             .entry(reg.broker_name.clone())
             .or_insert_with(|| {
                 register_first = true;
-                BrokerData {
-                    cluster: reg.cluster_name.clone(),
-                    broker_name: reg.broker_name.clone(),
-                    broker_addrs: BTreeMap::new(),
-                }
+                BrokerData::new(reg.cluster_name.clone(), reg.broker_name.clone())
             });
         // A slave switching to master: one address keeps one id.
         broker_data
@@ -164,7 +168,11 @@ impl RouteInfoManager {
                 .unwrap_or(true);
             if changed || register_first {
                 for (key, tc) in &reg.topic_config.topic_config_table {
-                    let topic = tc.topic_name.clone().unwrap_or_else(|| key.clone());
+                    let topic = if tc.topic_name.is_empty() {
+                        key.clone()
+                    } else {
+                        tc.topic_name.clone()
+                    };
                     let qd = QueueData {
                         broker_name: reg.broker_name.clone(),
                         read_queue_nums: tc.read_queue_nums,
@@ -303,15 +311,16 @@ impl RouteInfoManager {
     }
 
     /// `pickupTopicRouteData`: `None` when the topic has no queues or none of its brokers is
-    /// known.
+    /// known. Queue and broker lists come in Java's `HashMap` order of the broker names.
     pub fn pickup_topic_route_data(&self, topic: &str) -> Option<TopicRouteData> {
         let t = self.tables.read();
         let queues = t.topic_queue.get(topic)?;
+        let ordered = java_order(queues, JAVA_HASH_MAP);
         let mut route = TopicRouteData {
-            queue_datas: queues.values().cloned().collect(),
+            queue_datas: ordered.iter().map(|(_, qd)| (*qd).clone()).collect(),
             ..Default::default()
         };
-        for broker_name in queues.keys() {
+        for (broker_name, _) in ordered {
             if let Some(bd) = t.broker_addr.get(broker_name) {
                 route.broker_datas.push(bd.clone());
                 if !t.filter_server.is_empty() {
@@ -330,15 +339,11 @@ impl RouteInfoManager {
     }
 
     /// `getAllClusterInfo`.
-    pub fn cluster_snapshot(&self) -> ClusterSnapshot {
+    pub fn cluster_info(&self) -> ClusterInfo {
         let t = self.tables.read();
-        ClusterSnapshot {
-            brokers: t.broker_addr.values().cloned().collect(),
-            clusters: t
-                .cluster_addr
-                .iter()
-                .map(|(c, names)| (c.clone(), names.iter().cloned().collect()))
-                .collect(),
+        ClusterInfo {
+            broker_addr_table: t.broker_addr.clone(),
+            cluster_addr_table: t.cluster_addr.clone(),
         }
     }
 
@@ -367,7 +372,7 @@ impl RouteInfoManager {
     }
 
     /// `getAllTopicList`.
-    pub fn all_topics(&self) -> Vec<String> {
+    pub fn all_topics(&self) -> HashSet<String> {
         self.tables.read().topic_queue.keys().cloned().collect()
     }
 
@@ -396,62 +401,57 @@ impl RouteInfoManager {
     }
 
     /// `getTopicsByCluster` (an unknown cluster gives an empty list, as Java's caught NPE does).
-    pub fn topics_by_cluster(&self, cluster: &str) -> Vec<String> {
+    pub fn topics_by_cluster(&self, cluster: &str) -> HashSet<String> {
         let t = self.tables.read();
         let Some(names) = t.cluster_addr.get(cluster) else {
-            return Vec::new();
+            return HashSet::new();
         };
-        // Java adds one entry per (brokerName, topic) pair into a Set.
-        let mut out = BTreeSet::new();
-        for name in names {
-            for (topic, queues) in &t.topic_queue {
-                if queues.contains_key(name) {
-                    out.insert(topic.clone());
-                }
-            }
-        }
-        out.into_iter().collect()
+        t.topic_queue
+            .iter()
+            .filter(|(_, queues)| names.iter().any(|n| queues.contains_key(n)))
+            .map(|(topic, _)| topic.clone())
+            .collect()
     }
 
-    /// `getSystemTopicList`: every cluster name and broker name, plus one broker address.
-    pub fn system_topics(&self) -> (Vec<String>, Option<String>) {
+    /// `getSystemTopicList`: every cluster name and broker name, plus the first address of
+    /// the first broker name (in Java's map order).
+    pub fn system_topics(&self) -> (HashSet<String>, Option<String>) {
         let t = self.tables.read();
-        let mut topics = BTreeSet::new();
+        let mut topics = HashSet::new();
         for (cluster, names) in &t.cluster_addr {
             topics.insert(cluster.clone());
             topics.extend(names.iter().cloned());
         }
-        let addr = t
-            .broker_addr
-            .values()
-            .find_map(|bd| bd.broker_addrs.values().next().cloned());
-        (topics.into_iter().collect(), addr)
+        let addr = java_order(&t.broker_addr, JAVA_BROKER_ADDR_TABLE)
+            .into_iter()
+            .find_map(|(_, bd)| first_broker_addr(bd));
+        (topics, addr)
     }
 
     /// `getUnitTopics`: topics whose first queue data has the unit flag.
-    pub fn unit_topics(&self) -> Vec<String> {
+    pub fn unit_topics(&self) -> HashSet<String> {
         self.topics_where(|f| f & FLAG_UNIT != 0)
     }
 
     /// `getHasUnitSubTopicList`.
-    pub fn has_unit_sub_topics(&self) -> Vec<String> {
+    pub fn has_unit_sub_topics(&self) -> HashSet<String> {
         self.topics_where(|f| f & FLAG_UNIT_SUB != 0)
     }
 
     /// `getHasUnitSubUnUnitTopicList`.
-    pub fn has_unit_sub_ununit_topics(&self) -> Vec<String> {
+    pub fn has_unit_sub_ununit_topics(&self) -> HashSet<String> {
         self.topics_where(|f| f & FLAG_UNIT == 0 && f & FLAG_UNIT_SUB != 0)
     }
 
-    fn topics_where(&self, pick: impl Fn(i32) -> bool) -> Vec<String> {
+    /// Topics whose first queue data (in Java's map order) matches `pick`.
+    fn topics_where(&self, pick: impl Fn(i32) -> bool) -> HashSet<String> {
         let t = self.tables.read();
         t.topic_queue
             .iter()
             .filter(|(_, queues)| {
-                queues
-                    .values()
-                    .next()
-                    .map(|qd| pick(qd.topic_sys_flag))
+                java_order(queues, JAVA_HASH_MAP)
+                    .first()
+                    .map(|(_, qd)| pick(qd.topic_sys_flag))
                     .unwrap_or(false)
             })
             .map(|(topic, _)| topic.clone())
@@ -510,6 +510,15 @@ impl RouteInfoManager {
     }
 }
 
+/// The first address of `bd` in Java `HashMap<Long, String>` order (bucket = id for the
+/// small ids brokers use, so the smallest id first).
+fn first_broker_addr(bd: &BrokerData) -> Option<String> {
+    bd.broker_addrs
+        .iter()
+        .min_by_key(|(id, _)| (**id as u64 & 0xF, **id))
+        .map(|(_, a)| a.clone())
+}
+
 /// The `onChannelDestroy` clean-up after `broker_addr` left `brokerLiveTable`: drop it from
 /// the filter servers and its broker name; if that name has no address left, drop the name
 /// from its cluster and from every topic.
@@ -551,7 +560,7 @@ fn remove_broker_addr(t: &mut Tables, broker_addr: &str) {
 
 /// `removeTopicByBrokerName`: drop the broker's queues; topics left with none go away.
 fn remove_topics_of_broker(
-    topic_queue: &mut BTreeMap<String, BTreeMap<String, QueueData>>,
+    topic_queue: &mut HashMap<String, HashMap<String, QueueData>>,
     broker_name: &str,
 ) {
     topic_queue.retain(|topic, queues| {

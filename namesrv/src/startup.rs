@@ -4,7 +4,7 @@
 //! (ours; Java's namesrv has no `-m`, its broker does).
 
 use crate::config::{Config, KeyOutcome};
-use crate::properties;
+use protocol::body::properties::parse_properties;
 
 /// What the command line asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -133,7 +133,7 @@ pub fn load_config_file(
 ) -> Result<Vec<(String, KeyOutcome)>, String> {
     let bytes = std::fs::read(file).map_err(|e| format!("{file} ({e})"))?;
     let props =
-        properties::parse(&properties::decode_text(&bytes)).map_err(|e| format!("{file}: {e}"))?;
+        parse_properties(&String::from_utf8_lossy(&bytes)).map_err(|e| format!("{file}: {e}"))?;
     Ok(config.load_properties(&props, Some(file)))
 }
 
