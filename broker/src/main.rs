@@ -1,1 +1,69 @@
-fn main() {}
+//! `mqbroker`: parse the command line, set up logging, run the broker until SIGINT/SIGTERM.
+
+use broker::startup::{build_config, parse_args, Action, USAGE};
+use tracing_subscriber::EnvFilter;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let cl = match parse_args(&args) {
+        Ok(cl) => cl,
+        Err(e) => {
+            eprintln!("{e}\n{USAGE}");
+            std::process::exit(1);
+        }
+    };
+    if cl.action == Action::Help {
+        println!("{USAGE}");
+        return;
+    }
+    let (cfg, warnings) = match build_config(&cl) {
+        Ok(x) => x,
+        Err(e) => {
+            println!("{e}");
+            std::process::exit(-3);
+        }
+    };
+    if matches!(cl.action, Action::PrintAll | Action::PrintImportant) {
+        for (k, v) in cfg.all_properties(cl.action == Action::PrintImportant) {
+            println!("{k}={v}");
+        }
+        return;
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_env("RMQ_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
+        .init();
+    for w in &warnings {
+        tracing::warn!("{w}");
+    }
+    for (k, v) in cfg.all_properties(false) {
+        tracing::debug!(key = k, value = %v, "config");
+    }
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    let result = rt.block_on(broker::run(cfg, shutdown_signal()));
+    if let Err(e) = result {
+        eprintln!("broker failed: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn shutdown_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
+}

@@ -1,0 +1,54 @@
+//! What the broker needs from the message store (mirrors the parts of Java's `MessageStore`
+//! interface the broker core calls). The broker talks to the store only through this trait,
+//! so processors can be tested against an in-memory fake and the store crate stays free of
+//! broker concerns. [`crate::store_impl`] implements it for `store::DefaultMessageStore`.
+
+use store::mapped_file::SelectMappedBuffer;
+use store::message::{
+    GetMessageResult, MessageExtBatch, MessageExtBrokerInner, MessageFilter, PutMessageResult,
+    QueryMessageResult,
+};
+
+/// The message store as the broker uses it. All calls are synchronous; puts may block for a
+/// flush (SYNC_FLUSH), so the broker runs them off the async workers in that mode.
+pub trait MessageStore: Send + Sync + 'static {
+    /// `putMessage`.
+    fn put_message(&self, msg: MessageExtBrokerInner) -> PutMessageResult;
+    /// `putMessages` (SEND_BATCH_MESSAGE).
+    fn put_messages(&self, batch: MessageExtBatch) -> PutMessageResult;
+    /// `getMessage`: up to `max_msg_nums` records of the queue from `offset` that pass
+    /// `filter`; `None` if the store is shut down.
+    fn get_message(
+        &self,
+        group: &str,
+        topic: &str,
+        queue_id: i32,
+        offset: i64,
+        max_msg_nums: i32,
+        filter: &dyn MessageFilter,
+    ) -> Option<GetMessageResult>;
+    /// `getMaxOffsetInQueue` (entry count, i.e. next offset).
+    fn max_offset_in_queue(&self, topic: &str, queue_id: i32) -> i64;
+    /// `getMinOffsetInQueue`.
+    fn min_offset_in_queue(&self, topic: &str, queue_id: i32) -> i64;
+    /// `getOffsetInQueueByTime`.
+    fn offset_in_queue_by_time(&self, topic: &str, queue_id: i32, timestamp: i64) -> i64;
+    /// `getEarliestMessageTime` (-1 if none).
+    fn earliest_message_time(&self, topic: &str, queue_id: i32) -> i64;
+    /// `checkInDiskByConsumeOffset`: whether the message at `consume_offset` is no longer in
+    /// memory (beyond `accessMessageInMemoryMaxRatio`).
+    fn check_in_disk_by_consume_offset(&self, topic: &str, queue_id: i32, consume_offset: i64) -> bool;
+    /// `selectOneMessageByOffset`: the whole record at a commitlog offset.
+    fn select_one_message_by_offset(&self, commit_log_offset: i64) -> Option<SelectMappedBuffer>;
+    /// `queryMessage` by key through the index.
+    fn query_message(
+        &self,
+        topic: &str,
+        key: &str,
+        max_num: i32,
+        begin_timestamp: i64,
+        end_timestamp: i64,
+    ) -> QueryMessageResult;
+    /// Flush and close.
+    fn shutdown(&self);
+}
