@@ -410,3 +410,50 @@ fn ha_style_append_on_slave() {
     master.shutdown();
     slave.shutdown();
 }
+
+#[test]
+fn cleanup_deletes_expired_files_and_queues_follow() {
+    let d = tempfile::tempdir().unwrap();
+    let mut c = small_config(d.path());
+    c.file_reserved_time = 0;
+    c.delete_commit_log_files_interval = 0;
+    c.delete_consume_queue_files_interval = 0;
+    c.delete_when = "99".into();
+    let s = open(c);
+    let body = "c".repeat(3000);
+    for i in 0..150 {
+        s.put_message_blocking(msg("Old", 0, &body, &format!("KEYS\u{1}old{i}")));
+    }
+    wait_dispatched(&s);
+    let files_before = s.commit_log().queue().len();
+    assert!(files_before >= 7);
+    // not time yet, not manual: nothing happens (unless the disk is really full)
+    s.clean_files_periodically();
+    let after_noop = s.commit_log().queue().len();
+    s.execute_delete_files_manually();
+    s.clean_files_periodically();
+    let files_after = s.commit_log().queue().len();
+    assert!(
+        files_after < files_before.min(after_noop),
+        "{files_before} -> {files_after}"
+    );
+    assert_eq!(files_after, files_before.saturating_sub(10).max(1));
+    let min_phy = s.min_phy_offset();
+    assert!(min_phy > 0);
+    // the consume queue lost the entries pointing into deleted files
+    let min_q = s.get_min_offset_in_queue("Old", 0);
+    assert!(min_q > 0);
+    let r = s.get_message("g", "Old", 0, 0, 32, 0, None).unwrap();
+    assert_eq!(r.status, GetMessageStatus::OffsetTooSmall);
+    assert_eq!(r.next_begin_offset, min_q);
+    let r = s.get_message("g", "Old", 0, min_q, 32, 0, None).unwrap();
+    assert_eq!(r.status, GetMessageStatus::Found);
+    assert!(r.messages[0].start_offset >= min_phy);
+    s.shutdown();
+    // a restart agrees
+    let s = open(small_config(d.path()));
+    assert_eq!(s.min_phy_offset(), min_phy);
+    assert_eq!(s.get_min_offset_in_queue("Old", 0), min_q);
+    assert_eq!(s.get_max_offset_in_queue("Old", 0), 150);
+    s.shutdown();
+}
