@@ -20,7 +20,7 @@
 //! declaration order does not matter), a map is a `Map` (written in iteration order: use the
 //! [`order`] helpers for Java `HashMap` order), `Option::None` is null, unit enum variants
 //! are names. Reading a struct ignores unknown keys and is lenient about types the way
-//! fastjson is (see [`de`](self::from_value)).
+//! fastjson is (see [`from_value`]).
 
 mod de;
 pub mod order;

@@ -175,9 +175,8 @@ impl Value {
         }
     }
 
-    /// The value of the last entry whose key equals `key` (any key type; numbers compare by
-    /// value, so `{0:"a"}` and `{"0":"a"}` are both found by `Value::from(0)` only for the
-    /// first form, use [`Value::get`] for string keys).
+    /// The value of the last entry whose key equals `key` exactly (any key kind: `{0:"a"}`
+    /// is found with `Value::from(0)`, `{"0":"a"}` with `Value::from("0")`).
     pub fn get_by(&self, key: &Value) -> Option<&Value> {
         match self {
             Value::Object(o) => o.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
