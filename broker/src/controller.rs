@@ -13,8 +13,8 @@ use std::time::Duration;
 use parking_lot::{RwLock, RwLockReadGuard};
 use protocol::net::{serve, Channel, RequestHandler, ServerConfig};
 use protocol::RemotingCommand;
-use store::config::{BrokerRole, FlushDiskType, MessageStoreConfig};
-use store::message::{MessageExtBatch, MessageExtBrokerInner, PutMessageResult, PutMessageStatus};
+use store::config::MessageStoreConfig;
+use store::message::{MessageExtBatch, MessageExtBrokerInner, PutMessageResult};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tracing::{error, info, warn, Instrument};
@@ -140,32 +140,14 @@ impl BrokerController {
         }
     }
 
-    fn put_may_block(&self) -> bool {
-        self.store_config.flush_disk_type == FlushDiskType::SyncFlush
-            || self.store_config.broker_role == BrokerRole::SyncMaster
-    }
-
-    /// Store one message. In SYNC_FLUSH / SYNC_MASTER mode the put waits for the disk or the
-    /// slave, so it runs on the blocking pool.
+    /// Store one message (waits for the group commit under SYNC_FLUSH).
     pub async fn put_message(&self, msg: MessageExtBrokerInner) -> PutMessageResult {
-        if !self.put_may_block() {
-            return self.store.put_message(msg);
-        }
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || store.put_message(msg))
-            .await
-            .unwrap_or_else(|_| PutMessageResult::status(PutMessageStatus::UnknownError))
+        self.store.put_message(msg).await
     }
 
-    /// Store a batch (see [`Self::put_message`]).
+    /// Store a batch.
     pub async fn put_messages(&self, batch: MessageExtBatch) -> PutMessageResult {
-        if !self.put_may_block() {
-            return self.store.put_messages(batch);
-        }
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || store.put_messages(batch))
-            .await
-            .unwrap_or_else(|_| PutMessageResult::status(PutMessageStatus::UnknownError))
+        self.store.put_messages(batch).await
     }
 
     /// A receiver that turns `true` when the broker shuts down.

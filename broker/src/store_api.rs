@@ -3,19 +3,25 @@
 //! so processors can be tested against an in-memory fake and the store crate stays free of
 //! broker concerns. [`crate::store_impl`] implements it for `store::DefaultMessageStore`.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use store::mapped_file::SelectMappedBuffer;
 use store::message::{
     GetMessageResult, MessageExtBatch, MessageExtBrokerInner, MessageFilter, PutMessageResult,
     QueryMessageResult,
 };
 
-/// The message store as the broker uses it. All calls are synchronous; puts may block for a
-/// flush (SYNC_FLUSH), so the broker runs them off the async workers in that mode.
+/// A boxed put future.
+pub type PutFuture<'a> = Pin<Box<dyn Future<Output = PutMessageResult> + Send + 'a>>;
+
+/// The message store as the broker uses it. Puts are async (with SYNC_FLUSH they wait for the
+/// group commit); reads are synchronous and short.
 pub trait MessageStore: Send + Sync + 'static {
-    /// `putMessage`.
-    fn put_message(&self, msg: MessageExtBrokerInner) -> PutMessageResult;
-    /// `putMessages` (SEND_BATCH_MESSAGE).
-    fn put_messages(&self, batch: MessageExtBatch) -> PutMessageResult;
+    /// `asyncPutMessage`.
+    fn put_message(&self, msg: MessageExtBrokerInner) -> PutFuture<'_>;
+    /// `asyncPutMessages` (SEND_BATCH_MESSAGE).
+    fn put_messages(&self, batch: MessageExtBatch) -> PutFuture<'_>;
     /// `getMessage`: up to `max_msg_nums` records of the queue from `offset` that pass
     /// `filter`; `None` if the store is shut down.
     fn get_message(
@@ -25,7 +31,7 @@ pub trait MessageStore: Send + Sync + 'static {
         queue_id: i32,
         offset: i64,
         max_msg_nums: i32,
-        filter: &dyn MessageFilter,
+        filter: Option<&dyn MessageFilter>,
     ) -> Option<GetMessageResult>;
     /// `getMaxOffsetInQueue` (entry count, i.e. next offset).
     fn max_offset_in_queue(&self, topic: &str, queue_id: i32) -> i64;

@@ -173,7 +173,7 @@ fn pull_once(
         h.queue_id,
         h.queue_offset,
         h.max_msg_nums,
-        filter.as_ref(),
+        Some(filter.as_ref() as &dyn store::message::MessageFilter),
     ) else {
         return Err(BrokerError::Store("store getMessage return null".to_string()));
     };

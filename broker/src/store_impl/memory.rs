@@ -18,7 +18,7 @@ use store::message::{
 };
 
 use crate::client::now_ms;
-use crate::store_api::MessageStore;
+use crate::store_api::{MessageStore, PutFuture};
 
 struct Entry {
     phys: i64,
@@ -135,8 +135,9 @@ impl MemoryStore {
     }
 }
 
-impl MessageStore for MemoryStore {
-    fn put_message(&self, msg: MessageExtBrokerInner) -> PutMessageResult {
+impl MemoryStore {
+    /// Synchronous `putMessage`.
+    pub fn put_one(&self, msg: MessageExtBrokerInner) -> PutMessageResult {
         let r = {
             let mut inner = self.inner.lock();
             self.append(
@@ -174,7 +175,8 @@ impl MessageStore for MemoryStore {
         }
     }
 
-    fn put_messages(&self, batch: MessageExtBatch) -> PutMessageResult {
+    /// Synchronous `putMessages`.
+    pub fn put_batch(&self, batch: MessageExtBatch) -> PutMessageResult {
         let mut ids = Vec::new();
         let mut first: Option<(i64, i64)> = None;
         let mut total = 0usize;
@@ -236,6 +238,17 @@ impl MessageStore for MemoryStore {
         }
     }
 
+}
+
+impl MessageStore for MemoryStore {
+    fn put_message(&self, msg: MessageExtBrokerInner) -> PutFuture<'_> {
+        Box::pin(std::future::ready(self.put_one(msg)))
+    }
+
+    fn put_messages(&self, batch: MessageExtBatch) -> PutFuture<'_> {
+        Box::pin(std::future::ready(self.put_batch(batch)))
+    }
+
     fn get_message(
         &self,
         _group: &str,
@@ -243,7 +256,7 @@ impl MessageStore for MemoryStore {
         queue_id: i32,
         offset: i64,
         max_msg_nums: i32,
-        filter: &dyn MessageFilter,
+        filter: Option<&dyn MessageFilter>,
     ) -> Option<GetMessageResult> {
         let inner = self.inner.lock();
         let empty = |status, next, min, max| GetMessageResult {
@@ -279,11 +292,11 @@ impl MessageStore for MemoryStore {
         while i < max && r.messages.len() < want && r.buffer_total_size < 256 * 1024 {
             let e = &q[i as usize];
             i += 1;
-            if !filter.is_matched_by_consume_queue(e.tags_code) {
+            if filter.is_some_and(|f| !f.is_matched_by_consume_queue(e.tags_code)) {
                 continue;
             }
             if let Some(rec) = Self::record_at(&inner, e.phys) {
-                if !filter.is_matched_by_commit_log(&rec) {
+                if filter.is_some_and(|f| !f.is_matched_by_commit_log(&rec)) {
                     continue;
                 }
                 r.buffer_total_size += rec.len();
