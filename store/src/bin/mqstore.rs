@@ -4,9 +4,14 @@
 //! mqstore verify <storeRoot> [--file-size N] [--cq-file-size N] [--no-crc]
 //! mqstore dump   <storeRoot> [--topic T] [--from OFFSET] [--limit N] [--file-size N]
 //! mqstore stats  <storeRoot> [--file-size N] [--cq-file-size N]
+//! mqstore put    <storeRoot> [--topic T] [--count N] [--queues Q] [--body-size B]
+//!                [--store-host ip:port] [--crash] [--file-size N] [--cq-file-size N]
 //! ```
 //!
-//! Files are mapped read-only and never modified (no lock is taken, no recovery runs).
+//! `verify`, `dump` and `stats` map files read-only and never modify them (no lock is taken,
+//! no recovery runs). `put` opens the store for real (lock, recovery, dispatch) and appends
+//! test messages; with `--crash` it exits without shutdown (abort file left, nothing flushed)
+//! to exercise abnormal recovery.
 //! `verify` walks every commitlog record with the CRC check (like Java recovery), reports
 //! where valid data ends, and checks every consume-queue entry against the record it points
 //! to (size, queue id, queue offset, tags hash).
@@ -31,10 +36,15 @@ struct Opts {
     topic: Option<String>,
     from: i64,
     limit: usize,
+    count: usize,
+    queues: i32,
+    body_size: usize,
+    store_host: String,
+    crash: bool,
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: mqstore verify|dump|stats <storeRoot> [--file-size N] [--cq-file-size N] [--no-crc] [--topic T] [--from OFFSET] [--limit N]");
+    eprintln!("usage: mqstore verify|dump|stats|put <storeRoot> [--file-size N] [--cq-file-size N] [--no-crc] [--topic T] [--from OFFSET] [--limit N] [--count N] [--queues Q] [--body-size B] [--store-host ip:port] [--crash]");
     ExitCode::from(2)
 }
 
@@ -51,6 +61,11 @@ fn parse_args() -> Option<Opts> {
         topic: None,
         from: 0,
         limit: usize::MAX,
+        count: 100,
+        queues: 4,
+        body_size: 64,
+        store_host: "127.0.0.1:10911".into(),
+        crash: false,
     };
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -60,6 +75,11 @@ fn parse_args() -> Option<Opts> {
             "--topic" => o.topic = Some(args.next()?),
             "--from" => o.from = args.next()?.parse().ok()?,
             "--limit" => o.limit = args.next()?.parse().ok()?,
+            "--count" => o.count = args.next()?.parse().ok()?,
+            "--queues" => o.queues = args.next()?.parse().ok()?,
+            "--body-size" => o.body_size = args.next()?.parse().ok()?,
+            "--store-host" => o.store_host = args.next()?,
+            "--crash" => o.crash = true,
             _ => return None,
         }
     }
@@ -187,12 +207,7 @@ fn cq_entries(files: &[MappedRo]) -> Vec<(i64, CqUnit)> {
     out
 }
 
-fn find_record(
-    files: &[MappedRo],
-    offset: i64,
-    size: usize,
-    file_size: usize,
-) -> Option<&[u8]> {
+fn find_record(files: &[MappedRo], offset: i64, size: usize, file_size: usize) -> Option<&[u8]> {
     let f = files
         .iter()
         .find(|f| offset >= f.from && offset < f.from + file_size as i64)?;
@@ -211,6 +226,9 @@ fn main() -> ExitCode {
         return usage();
     };
     let cfg = MessageStoreConfig::with_root(o.root.to_string_lossy().into_owned());
+    if o.cmd == "put" {
+        return put(&o, cfg);
+    }
     let delay = DelayLevels::new(cfg.delay_level_millis().unwrap_or_default());
     let cl = map_dir(&cfg.commit_log_dir());
     for f in &cl {
@@ -421,4 +439,63 @@ fn map_dir_any(dir: &Path) -> Vec<(String, Mmap)> {
         }
     }
     out
+}
+
+/// `mqstore put`: append `count` messages (round robin over `queues`) with UNIQ_KEY, KEYS and
+/// TAGS properties, like a Java producer would.
+fn put(o: &Opts, mut cfg: MessageStoreConfig) -> ExitCode {
+    cfg.mapped_file_size_commit_log = o.file_size as i32;
+    cfg.mapped_file_size_consume_queue = o.cq_file_size as i32;
+    let topic = o.topic.clone().unwrap_or_else(|| "TopicTest".into());
+    let Ok(store_host) = o.store_host.parse::<std::net::SocketAddr>() else {
+        eprintln!("bad --store-host {}", o.store_host);
+        return ExitCode::from(2);
+    };
+    let store = match store::DefaultMessageStore::open(cfg) {
+        Ok(s) => std::sync::Arc::new(s),
+        Err(e) => {
+            eprintln!("open failed: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if let Err(e) = store.start() {
+        eprintln!("start failed: {e}");
+        return ExitCode::from(1);
+    }
+    let gen = protocol::message::msgid::UniqIdGenerator::new(store_host.ip());
+    let body: String = "m".repeat(o.body_size);
+    for i in 0..o.count {
+        let id = gen.next_id();
+        let msg = store::MessageExtBrokerInner {
+            topic: topic.clone(),
+            queue_id: (i as i32).rem_euclid(o.queues.max(1)),
+            body: bytes::Bytes::from(format!("{i}:{body}")),
+            properties_string: format!("TAGS\u{1}TagR\u{2}KEYS\u{1}rk{i}\u{2}UNIQ_KEY\u{1}{id}"),
+            born_timestamp: store.now(),
+            born_host: store_host,
+            store_host,
+            ..Default::default()
+        };
+        let r = store.put_message_blocking(msg);
+        if r.status != store::PutMessageStatus::PutOk {
+            eprintln!("put {i} failed: {}", r.status.as_str());
+            return ExitCode::from(1);
+        }
+        println!(
+            "PUT {id} {}",
+            r.append.map(|a| a.msg_id).unwrap_or_default()
+        );
+    }
+    if o.crash {
+        // wait for the dispatcher so queues exist, then die without any shutdown work
+        for _ in 0..5000 {
+            if store.dispatch_behind_bytes() <= 0 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        std::process::exit(0);
+    }
+    store.shutdown();
+    ExitCode::SUCCESS
 }
