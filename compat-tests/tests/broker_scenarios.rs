@@ -1,0 +1,96 @@
+//! The broker scenario driver (`rmq.compat.broker.SendModes`) run against the Java 4.9.7
+//! namesrv + broker and against ours, with the same assertions: every send mode of the Java
+//! producer (sync, async, oneway, batch) reaches a push consumer with the right body and the
+//! broker-added CLUSTER property; a tag subscription receives only its tag; messages survive a
+//! clean broker restart on the same store.
+
+use compat_tests::*;
+use std::time::Duration;
+
+const N: &str = "40";
+
+fn send_modes(flavor: Flavor) -> anyhow::Result<DriverOutput> {
+    let cluster = Cluster::start(flavor)?;
+    let out = run_driver(
+        "rmq.compat.broker.SendModes",
+        &cluster.namesrv_addr(),
+        &["all", "SendModesTopic", N],
+        Duration::from_secs(170),
+    );
+    if out.is_err() {
+        eprintln!("--- {} broker log ---\n{}", flavor.name(), cluster.broker.proc().log_tail(60));
+    }
+    out
+}
+
+fn check_send_modes(flavor: Flavor, out: &DriverOutput) -> anyhow::Result<()> {
+    let n: i64 = N.parse()?;
+    let ctx = || format!("[{}] {:?}\n{}", flavor.name(), out.results, out.output.describe());
+    assert_eq!(out.req_i64("sync_ok")?, n, "{}", ctx());
+    assert_eq!(out.req_i64("async_ok")?, n, "{}", ctx());
+    assert_eq!(out.req_i64("oneway_sent")?, n, "{}", ctx());
+    assert_eq!(out.req_i64("batch_ok")?, n, "{}", ctx());
+    assert_eq!(out.req_i64("expected")?, 4 * n, "{}", ctx());
+    assert_eq!(out.req_i64("missing")?, 0, "{}", ctx());
+    assert_eq!(out.req_i64("received")?, 4 * n, "{}", ctx());
+    assert_eq!(out.req_i64("unexpected")?, 0, "{}", ctx());
+    assert_eq!(out.req_i64("bad_body")?, 0, "{}", ctx());
+    assert_eq!(out.req_i64("cluster_prop")?, 4 * n, "{}", ctx());
+    assert_eq!(out.req_i64("tag_expected")?, n / 2, "{}", ctx());
+    assert_eq!(out.req_i64("tag_received")?, n / 2, "{}", ctx());
+    assert_eq!(out.req_i64("tag_wrong")?, 0, "{}", ctx());
+    Ok(())
+}
+
+#[test]
+fn send_modes_java_and_rmq() -> anyhow::Result<()> {
+    let java = send_modes(Flavor::Java)?;
+    check_send_modes(Flavor::Java, &java)?;
+    let rmq = send_modes(Flavor::Rmq)?;
+    check_send_modes(Flavor::Rmq, &rmq)?;
+    Ok(())
+}
+
+fn restart(flavor: Flavor) -> anyhow::Result<()> {
+    let ns = Namesrv::start(flavor)?;
+    let b1 = Broker::start(flavor, &ns.addr(), &[])?;
+    let store = b1.store();
+    let dir = new_temp_dir("rmq-broker-restart-")?;
+    let ids = dir.path().join("ids.txt");
+    let ids_s = ids.display().to_string();
+    let p = run_driver(
+        "rmq.compat.broker.SendModes",
+        &ns.addr(),
+        &["produce", "RestartTopic", "100", &ids_s],
+        Duration::from_secs(120),
+    )?;
+    assert_eq!(p.req_i64("sync_ok")?, 100, "[{}] {}", flavor.name(), p.output.describe());
+    b1.stop()?;
+    let b2 = Broker::start_with_store(flavor, &ns.addr(), store.path(), &[])?;
+    let c = run_driver(
+        "rmq.compat.broker.SendModes",
+        &ns.addr(),
+        &["consume", "RestartTopic", &ids_s],
+        Duration::from_secs(120),
+    );
+    let c = match c {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("--- {} broker log after restart ---\n{}", flavor.name(), b2.proc().log_tail(60));
+            return Err(e);
+        }
+    };
+    let ctx = format!("[{}] {:?}", flavor.name(), c.results);
+    assert_eq!(c.req_i64("expected")?, 100, "{ctx}");
+    assert_eq!(c.req_i64("missing")?, 0, "{ctx}");
+    assert_eq!(c.req_i64("bad_body")?, 0, "{ctx}");
+    assert_eq!(c.req_i64("received")?, 100, "{ctx}");
+    Ok(())
+}
+
+#[test]
+fn messages_survive_broker_restart_java_and_rmq() -> anyhow::Result<()> {
+    restart(Flavor::Java)?;
+    restart(Flavor::Rmq)?;
+    Ok(())
+}
