@@ -454,7 +454,9 @@ fn hex(s: &str) -> String {
     s.bytes().map(|b| format!("{b:02x}")).collect()
 }
 
-fn build_input(maps: &[Vec<(&str, &str)>], exprs: &[String]) -> String {
+type Map = Vec<(String, String)>;
+
+fn build_input(maps: &[Map], exprs: &[String], with_bloom: bool) -> String {
     let mut s = String::new();
     for (i, m) in maps.iter().enumerate() {
         let _ = write!(s, "M\tm{i}");
@@ -466,26 +468,28 @@ fn build_input(maps: &[Vec<(&str, &str)>], exprs: &[String]) -> String {
     for e in exprs {
         let _ = writeln!(s, "E\t{}", hex(e));
     }
-    let keys = [
-        "",
-        "g#t",
-        "please_rename_unique_group_name_4#TopicTest",
-        "组#主题",
-        "x",
-    ];
-    for (f, n) in [
-        (20, 32),
-        (20, 64),
-        (10, 128),
-        (1, 1),
-        (50, 10),
-        (99, 1000),
-        (0, 5),
-        (5, 0),
-        (100, 1),
-    ] {
-        for k in keys {
-            let _ = writeln!(s, "B\t{f}\t{n}\t{}", hex(k));
+    if with_bloom {
+        let keys = [
+            "",
+            "g#t",
+            "please_rename_unique_group_name_4#TopicTest",
+            "\u{7ec4}#\u{4e3b}\u{9898}",
+            "x",
+        ];
+        for (f, n) in [
+            (20, 32),
+            (20, 64),
+            (10, 128),
+            (1, 1),
+            (50, 10),
+            (99, 1000),
+            (0, 5),
+            (5, 0),
+            (100, 1),
+        ] {
+            for k in keys {
+                let _ = writeln!(s, "B\t{f}\t{n}\t{}", hex(k));
+            }
         }
     }
     s
@@ -539,16 +543,17 @@ fn parse_output(text: &str) -> BTreeMap<String, String> {
     m
 }
 
-#[test]
-fn sql92_filter_matches_java_4_9_7() -> Result<()> {
-    let maps = property_maps();
-    let mut exprs: Vec<String> = EXPRESSIONS.iter().map(|s| s.to_string()).collect();
-    let hand_written = exprs.len();
-    exprs.extend(fuzz_expressions(1500));
+struct DiffStats {
+    compiled: usize,
+    evaluated: usize,
+    bloom: usize,
+}
 
+/// Runs Java's SqlEval and our sql_eval on the same input and asserts identical results.
+fn diff_with_java(maps: &[Map], exprs: &[String], with_bloom: bool) -> Result<DiffStats> {
     let tmp = new_temp_dir("rmq-filter-diff-")?;
     let input = tmp.path().join("input.txt");
-    std::fs::write(&input, build_input(&maps, &exprs))?;
+    std::fs::write(&input, build_input(maps, exprs, with_bloom))?;
     let input_s = input.to_string_lossy().into_owned();
 
     let java = run_java(
@@ -558,42 +563,33 @@ fn sql92_filter_matches_java_4_9_7() -> Result<()> {
         &[],
         Duration::from_secs(300),
     )?;
-    assert!(java.success(), "Java SqlEval failed: {}", java.describe());
+    if !java.success() {
+        bail!("Java SqlEval failed: {}", java.describe());
+    }
 
     let ours_bin = build_rust_eval()?;
     let ours = Command::new(&ours_bin)
         .arg(&input)
         .output()
         .with_context(|| format!("run {}", ours_bin.display()))?;
-    assert!(
-        ours.status.success(),
-        "sql_eval failed: {}",
-        String::from_utf8_lossy(&ours.stderr)
-    );
+    if !ours.status.success() {
+        bail!("sql_eval failed: {}", String::from_utf8_lossy(&ours.stderr));
+    }
     let ours_text = String::from_utf8(ours.stdout)?;
 
     let j = parse_output(&java.stdout);
     let o = parse_output(&ours_text);
-    let compiled = j
-        .iter()
-        .filter(|(k, v)| k.starts_with('C') && *v == "OK")
-        .count();
-    let evaluated = j.keys().filter(|k| k.starts_with('R')).count();
-    eprintln!(
-        "[filter_sql92_java] {} expressions ({} hand-written, {} fuzzed), {} compile in Java, \
-         {} property maps, {} evaluations, {} bloom cases",
-        exprs.len(),
-        hand_written,
-        exprs.len() - hand_written,
-        compiled,
-        maps.len(),
-        evaluated,
-        j.keys().filter(|k| k.starts_with('B')).count()
-    );
-    assert!(
-        compiled >= 40,
-        "too few expressions compiled in Java: {compiled}"
-    );
+    let stats = DiffStats {
+        compiled: j
+            .iter()
+            .filter(|(k, v)| k.starts_with('C') && *v == "OK")
+            .count(),
+        evaluated: j.keys().filter(|k| k.starts_with('R')).count(),
+        bloom: j.keys().filter(|k| k.starts_with('B')).count(),
+    };
+    if stats.compiled + stats.bloom == 0 {
+        bail!("Java produced no results:\n{}", java.describe());
+    }
 
     let mut mismatches = Vec::new();
     for key in j.keys().chain(o.keys().filter(|k| !j.contains_key(*k))) {
@@ -612,16 +608,224 @@ fn sql92_filter_matches_java_4_9_7() -> Result<()> {
             mismatches.push(format!("{what}: java={jv:?} rust={ov:?}"));
         }
     }
+    if !mismatches.is_empty() {
+        bail!(
+            "{} mismatches between Java rocketmq-filter 4.9.7 and the filter crate:\n{}",
+            mismatches.len(),
+            mismatches
+                .iter()
+                .take(60)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    Ok(stats)
+}
+
+fn owned_maps() -> Vec<Map> {
+    property_maps()
+        .into_iter()
+        .map(|m| {
+            m.into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn sql92_filter_matches_java_4_9_7() -> Result<()> {
+    let maps = owned_maps();
+    let mut exprs: Vec<String> = EXPRESSIONS.iter().map(|s| s.to_string()).collect();
+    let hand_written = exprs.len();
+    exprs.extend(fuzz_expressions(1500));
+    let st = diff_with_java(&maps, &exprs, true)?;
+    eprintln!(
+        "[filter_sql92_java] {} expressions ({} hand-written, {} fuzzed), {} compile in Java, \
+         {} property maps, {} evaluations, {} bloom cases: all identical",
+        exprs.len(),
+        hand_written,
+        exprs.len() - hand_written,
+        st.compiled,
+        maps.len(),
+        st.evaluated,
+        st.bloom
+    );
     assert!(
-        mismatches.is_empty(),
-        "{} mismatches between Java rocketmq-filter 4.9.7 and filter crate:\n{}",
-        mismatches.len(),
-        mismatches
-            .iter()
-            .take(60)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
+        st.compiled >= 40,
+        "too few expressions compiled in Java: {}",
+        st.compiled
+    );
+    Ok(())
+}
+
+/// Property values that stress Java's `Integer.valueOf` / `Long.valueOf` /
+/// `Double.valueOf` / `Boolean.valueOf` conversions inside `ComparisonExpression`.
+const ODD_VALUES: &[&str] = &[
+    "0",
+    "-0",
+    "+0",
+    "5",
+    "+5",
+    "-5",
+    "05",
+    " 5",
+    "5 ",
+    " 5 ",
+    "\t5\n",
+    "5.0",
+    "5.",
+    ".5",
+    "5e0",
+    "5E0",
+    "5e",
+    "5e+",
+    "5e-1",
+    "5f",
+    "5d",
+    "5F",
+    "5D",
+    "5L",
+    "5l",
+    "0x5",
+    "0x5p0",
+    "0X1.8P1",
+    "0x1p",
+    "0x.p1",
+    "-0x1p3",
+    "0x1.fffffffffffff8p1023",
+    "0x1.00000000000008p0",
+    "0x1.00000000000018p0",
+    "0x1p-1075",
+    "0x1.8p-1075",
+    "2147483647",
+    "2147483648",
+    "-2147483648",
+    "-2147483649",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775808",
+    "3000000000",
+    "1e308",
+    "1e309",
+    "-1e309",
+    "4.9e-324",
+    "2e-324",
+    "1e-400",
+    "NaN",
+    "-NaN",
+    "+NaN",
+    "nan",
+    "Infinity",
+    "-Infinity",
+    "+Infinity",
+    "infinity",
+    "Infinityd",
+    "NaN ",
+    " NaN",
+    "",
+    " ",
+    "-",
+    "+",
+    ".",
+    "e",
+    "--5",
+    "+-5",
+    "1_000",
+    "1,5",
+    "1..5",
+    "\u{661}\u{662}",
+    "\u{ff15}",
+    "\u{b2}",
+    "\u{966}",
+    "\u{1d7d3}",
+    "\u{0}5",
+    "5\u{0}",
+    "true",
+    "TRUE",
+    "True",
+    "false",
+    "yes",
+    "1",
+    "abc",
+    "TagA",
+    "x'y",
+    "5.5",
+    "-5.5",
+    "1e1",
+    "10",
+    "9.999999999999999",
+    "2.0000000000000004",
+    "0.1",
+    "0.30000000000000004",
+    "123456789012345678901234567890",
+    "1.7976931348623157E308",
+    "4.9E-324",
+];
+
+const VALUE_EXPRESSIONS: &[&str] = &[
+    "a = 5",
+    "a <> 5",
+    "a > 5",
+    "a = 0",
+    "a = -5",
+    "a = 3000000000",
+    "a > 2147483647",
+    "a < -2147483648",
+    "a = 9223372036854775807",
+    "a > 5.0",
+    "a < 5.5",
+    "a = 5.0",
+    "a = 0.1",
+    "a >= 1.7976931348623157E308",
+    "a <= 4.9E-324",
+    "a = TRUE",
+    "a = FALSE",
+    "a <> TRUE",
+    "a > b",
+    "a < b",
+    "a = b",
+    "b >= a",
+    "a BETWEEN 1 AND 10",
+    "a BETWEEN -1.5 AND 5.5",
+    "a NOT BETWEEN 0 AND 5",
+    "a IN ('5', '5.0')",
+    "a IS NULL",
+    "a",
+    "NOT a",
+    "5 = a",
+    "5.0 < a",
+    "a = 5 OR a = 5.0",
+    "a = 5.0 OR a = 5",
+    "a = 'abc' OR a > 1.0",
+];
+
+#[test]
+fn property_value_conversions_match_java() -> Result<()> {
+    // Each map sets `a` to one odd value and `b` to another (rotated), so both operands of
+    // property-vs-property comparisons get exercised.
+    let n = ODD_VALUES.len();
+    let maps: Vec<Map> = (0..n)
+        .map(|i| {
+            vec![
+                ("a".to_string(), ODD_VALUES[i].to_string()),
+                ("b".to_string(), ODD_VALUES[(i * 7 + 3) % n].to_string()),
+            ]
+        })
+        .collect();
+    let exprs: Vec<String> = VALUE_EXPRESSIONS.iter().map(|s| s.to_string()).collect();
+    let st = diff_with_java(&maps, &exprs, false)?;
+    eprintln!(
+        "[filter_sql92_java] {} odd property values x {} expressions = {} evaluations: all identical",
+        n,
+        exprs.len(),
+        st.evaluated
+    );
+    assert_eq!(
+        st.compiled,
+        exprs.len(),
+        "all value expressions compile in Java"
     );
     Ok(())
 }
