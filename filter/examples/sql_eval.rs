@@ -13,12 +13,14 @@ use std::io::Write;
 use std::process::ExitCode;
 
 fn unhex(s: &str) -> Result<String, String> {
-    if !s.len().is_multiple_of(2) {
+    let b = s.as_bytes();
+    if !b.len().is_multiple_of(2) {
         return Err(format!("odd hex length: {s}"));
     }
-    let bytes = (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(|e| format!("{e}: {s}")))
+    let nibble = |c: u8| (c as char).to_digit(16).ok_or_else(|| format!("bad hex in {s:?}"));
+    let bytes = b
+        .chunks_exact(2)
+        .map(|p| Ok((nibble(p[0])? * 16 + nibble(p[1])?) as u8))
         .collect::<Result<Vec<u8>, String>>()?;
     String::from_utf8(bytes).map_err(|e| e.to_string())
 }

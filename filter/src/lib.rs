@@ -11,7 +11,7 @@
 //! | [`FilterError`], [`EvalError`]    | `MQFilterException` (+ its causes) / exceptions out of `evaluate` |
 //! | [`BloomFilter`], [`BloomFilterData`], [`BitsArray`] | `org.apache.rocketmq.filter.util.*`           |
 //!
-//! # Language (exactly the 4.9.7 grammar, see [`parser`](crate::parser) docs)
+//! # Language (exactly the 4.9.7 grammar, see [`parser`] docs)
 //!
 //! Keywords (case-insensitive) `AND OR NOT BETWEEN IN IS NULL TRUE FALSE`; operators
 //! `= <> > >= < <=`, unary `+ -`; `x [NOT] BETWEEN a AND b`, `p [NOT] IN ('s', ...)`
@@ -79,6 +79,10 @@
 //!   the original topic (`PROPERTY_RETRY_TOPIC`); missing filter data → match.
 //!   A cache keyed by (group, topic, subVersion) → `Arc`/clone of [`Expression`] is cheap:
 //!   `Expression` is an `Arc` internally and `Send + Sync`.
+//! * Broker config defaults (4.9.7 `BrokerConfig`): `enablePropertyFilter = false` (SQL92
+//!   consumers are refused unless enabled), `enableCalcFilterBitMap = false`,
+//!   `filterSupportRetry = false`, `expectConsumerNumUseFilter = 32`,
+//!   `maxErrorRateOfBloomFilter = 20`, `filterDataCleanTimeSpan = 24h`.
 //! * Bloom filter: `ConsumerFilterManager` uses
 //!   `BloomFilter::create_by_fn(maxErrorRateOfBloomFilter (20), expectConsumerNumUseFilter (32))`
 //!   and sets `bitMapLengthConsumeQueueExt = m`; `CommitLogDispatcherCalcBitMap` ORs
