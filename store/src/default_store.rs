@@ -632,6 +632,7 @@ impl DefaultMessageStore {
         }
         if msg.topic.encode_utf16().count() > i8::MAX as usize
             || msg.properties_string.encode_utf16().count() > i16::MAX as usize
+            || !is_safe_topic_dir_name(&msg.topic)
         {
             return PutMessageResult::status(PutMessageStatus::MessageIllegal);
         }
@@ -649,6 +650,7 @@ impl DefaultMessageStore {
         }
         if batch.topic.encode_utf16().count() > i8::MAX as usize
             || batch.body.len() > self.config.max_message_size.max(0) as usize
+            || !is_safe_topic_dir_name(&batch.topic)
         {
             return PutMessageResult::status(PutMessageStatus::MessageIllegal);
         }
@@ -1630,6 +1632,12 @@ impl Drop for DefaultMessageStore {
         // Threads hold an Arc, so reaching Drop means they are gone; release the lock file.
         self.lock.get_mut().take();
     }
+}
+
+/// Topics become directory names under `consumequeue/`; the broker validates them
+/// (`TopicValidator`), this is only a guard against path traversal.
+fn is_safe_topic_dir_name(t: &str) -> bool {
+    !t.is_empty() && t != "." && t != ".." && !t.contains(['/', '\\', '\0'])
 }
 
 fn local_hour() -> i32 {
