@@ -57,4 +57,9 @@ pub trait MessageStore: Send + Sync + 'static {
     ) -> QueryMessageResult;
     /// Flush and close.
     fn shutdown(&self);
+    /// The store crate's `DefaultMessageStore` behind this trait, if that is what it is: the
+    /// admin processor reads runtime info, consume queues and store times through it.
+    fn default_store(&self) -> Option<&std::sync::Arc<store::DefaultMessageStore>> {
+        None
+    }
 }

@@ -126,7 +126,8 @@ fn pull_once(
             h.queue_id,
             h.topic,
             tc.read_queue_nums,
-            ctx.remote_addr()
+            // Java prints the InetSocketAddress, with its leading slash.
+            format_args!("/{}", ctx.remote_addr())
         )));
     }
 

@@ -76,4 +76,8 @@ impl MessageStore for DiskStore {
     fn shutdown(&self) {
         self.0.shutdown();
     }
+
+    fn default_store(&self) -> Option<&Arc<DefaultMessageStore>> {
+        Some(&self.0)
+    }
 }
