@@ -273,7 +273,12 @@ pub async fn run(cfg: BrokerStartupConfig, shutdown: impl Future<Output = ()>) -
         tip.push_str(&format!(" and name server is {ns}"));
     }
     info!("{tip}");
-    println!("{tip}");
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{tip}");
+        let _ = out.flush();
+    }
 
     tokio::select! {
         _ = shutdown => {}

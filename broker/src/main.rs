@@ -13,20 +13,23 @@ fn main() {
         }
     };
     if cl.action == Action::Help {
-        println!("{USAGE}");
+        out(USAGE);
         return;
     }
     let (cfg, warnings) = match build_config(&cl) {
         Ok(x) => x,
         Err(e) => {
-            println!("{e}");
+            out(&e);
             std::process::exit(-3);
         }
     };
     if matches!(cl.action, Action::PrintAll | Action::PrintImportant) {
-        for (k, v) in cfg.all_properties(cl.action == Action::PrintImportant) {
-            println!("{k}={v}");
-        }
+        let text: Vec<String> = cfg
+            .all_properties(cl.action == Action::PrintImportant)
+            .into_iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        out(&text.join("\n"));
         return;
     }
     tracing_subscriber::fmt()
@@ -51,6 +54,12 @@ fn main() {
         eprintln!("broker failed: {e}");
         std::process::exit(1);
     }
+}
+
+/// Print a line to stdout, ignoring a closed pipe (`mqbroker -p | head`).
+fn out(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
 }
 
 async fn shutdown_signal() {

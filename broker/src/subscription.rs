@@ -160,7 +160,7 @@ impl SubscriptionGroupManager {
         let t = self.table.read();
         SubscriptionGroupWrapper {
             subscription_group_table: t.groups.clone(),
-            data_version: t.data_version.clone(),
+            data_version: t.data_version,
         }
     }
 }

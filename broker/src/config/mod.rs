@@ -303,7 +303,7 @@ config_object! {
 pub use store_config::{BrokerRole, FlushDiskType, StoreConfigExt};
 
 /// Every configuration of one broker process.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct BrokerStartupConfig {
     /// `BrokerConfig`.
     pub broker: BrokerConfig,
@@ -317,17 +317,6 @@ pub struct BrokerStartupConfig {
     pub config_file: Option<String>,
 }
 
-impl Default for BrokerStartupConfig {
-    fn default() -> Self {
-        BrokerStartupConfig {
-            broker: BrokerConfig::default(),
-            netty_server: NettyServerConfig::default(),
-            netty_client: NettyClientConfig::default(),
-            store: store_config::StoreConfig::default(),
-            config_file: None,
-        }
-    }
-}
 
 impl BrokerStartupConfig {
     /// Apply properties to every config object (`MixAll.properties2Object` on each).

@@ -70,10 +70,8 @@ fn logical_lines(text: &str) -> Vec<String> {
     let mut current: Option<String> = None;
     for raw in text.split(['\n', '\r']) {
         let line = raw.trim_start_matches([' ', '\t', '\x0c']);
-        if current.is_none() {
-            if line.is_empty() || line.starts_with('#') || line.starts_with('!') {
-                continue;
-            }
+        if current.is_none() && (line.is_empty() || line.starts_with('#') || line.starts_with('!')) {
+            continue;
         }
         let trailing = line.chars().rev().take_while(|c| *c == '\\').count();
         let continues = trailing % 2 == 1;

@@ -56,7 +56,7 @@ fn heart_beat(
                 topic_sys_flag,
             );
         }
-        let subs: Vec<_> = data.subscription_data_set.iter().cloned().collect();
+        let subs: Vec<_> = data.subscription_data_set.to_vec();
         let changed = broker.consumer_manager.register(
             &data.group_name,
             info.clone(),

@@ -228,7 +228,8 @@ async fn send_single(
         let reconsume_times = h.reconsume_times.unwrap_or(0);
         if reconsume_times >= max_reconsume_times {
             topic = dlq_topic(group);
-            queue_id = rand::thread_rng().gen_range(0..99_999_999) % DLQ_NUMS_PER_GROUP;
+            // Java: random % DLQ_NUMS_PER_GROUP, which is always 0 with one DLQ queue.
+            queue_id = 0;
             topic_config = broker.topic_config_manager.create_in_send_message_back(
                 &topic,
                 DLQ_NUMS_PER_GROUP,

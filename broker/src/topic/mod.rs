@@ -142,7 +142,7 @@ impl TopicConfigManager {
             let t = self.table.read();
             let w = TopicConfigSerializeWrapper {
                 topic_config_table: t.topics.clone(),
-                data_version: t.data_version.clone(),
+                data_version: t.data_version,
             };
             protocol::fastjson::to_string_pretty(&w)
         };
@@ -330,13 +330,13 @@ impl TopicConfigManager {
         let t = self.table.read();
         TopicConfigSerializeWrapper {
             topic_config_table: t.topics.clone(),
-            data_version: t.data_version.clone(),
+            data_version: t.data_version,
         }
     }
 
     /// The current data version.
     pub fn data_version(&self) -> DataVersion {
-        self.table.read().data_version.clone()
+        self.table.read().data_version
     }
 
     /// All topic names.
