@@ -440,7 +440,19 @@ impl CommitLog {
     /// Put a single message (`asyncPutMessage` up to the flush/replica requests). The message is
     /// updated in place (delay rewrite, sys flag).
     pub fn put_message(&self, msg: &mut MessageExtBrokerInner) -> PutMessageResult {
-        self.apply_delay(msg);
+        self.put_message_opts(msg, true)
+    }
+
+    /// [`CommitLog::put_message`] with the delay rewrite optional (the schedule service
+    /// re-delivers messages whose properties still carry `DELAY`, as Java's do).
+    pub fn put_message_opts(
+        &self,
+        msg: &mut MessageExtBrokerInner,
+        apply_delay: bool,
+    ) -> PutMessageResult {
+        if apply_delay {
+            self.apply_delay(msg);
+        }
         msg.sys_flag = sys_flag_for_hosts(msg.sys_flag, &msg.born_host, &msg.store_host);
         let enc = match self.encode_single(msg) {
             Ok(e) => e,

@@ -70,6 +70,7 @@ pub struct DefaultMessageStore {
     manual_delete_times: AtomicU32,
     clean_immediately: AtomicBool,
     last_physical_min_offset: AtomicI64,
+    pub(crate) delay_offsets: Mutex<std::collections::BTreeMap<i32, i64>>,
 }
 
 impl std::fmt::Debug for DefaultMessageStore {
@@ -165,10 +166,12 @@ impl DefaultMessageStore {
             manual_delete_times: AtomicU32::new(0),
             clean_immediately: AtomicBool::new(false),
             last_physical_min_offset: AtomicI64::new(0),
+            delay_offsets: Mutex::new(Default::default()),
         };
         store.load_consume_queues()?;
         store.index_service.load(last_exit_ok)?;
         store.recover(last_exit_ok);
+        store.load_delay_offsets()?;
         tracing::info!(max_phy_offset = store.max_phy_offset(), "load over");
         Ok(store)
     }
@@ -472,6 +475,13 @@ impl DefaultMessageStore {
             "StoreScheduledThread",
             Box::new(move || s.clean_loop()),
         )?);
+        if self.config.broker_role != BrokerRole::Slave {
+            let s = Arc::clone(self);
+            threads.push(spawn(
+                "ScheduleMessageTimerThread",
+                Box::new(move || s.schedule_loop()),
+            )?);
+        }
         drop(threads);
 
         let abort = self.config.abort_path();
@@ -626,6 +636,14 @@ impl DefaultMessageStore {
     }
 
     fn append_single(&self, msg: &mut MessageExtBrokerInner) -> PutMessageResult {
+        self.append_single_opts(msg, true)
+    }
+
+    pub(crate) fn append_single_opts(
+        &self,
+        msg: &mut MessageExtBrokerInner,
+        apply_delay: bool,
+    ) -> PutMessageResult {
         let s = self.check_store_status();
         if s != PutMessageStatus::PutOk {
             return PutMessageResult::status(s);
@@ -636,7 +654,7 @@ impl DefaultMessageStore {
         {
             return PutMessageResult::status(PutMessageStatus::MessageIllegal);
         }
-        let r = self.commit_log.put_message(msg);
+        let r = self.commit_log.put_message_opts(msg, apply_delay);
         if r.is_ok() {
             self.wakeup_reput();
         }
@@ -675,6 +693,14 @@ impl DefaultMessageStore {
             self.group_commit.wake();
             None
         }
+    }
+
+    /// Put without waiting for a group commit (WAIT=false semantics), without the delay
+    /// rewrite: used by the schedule service.
+    pub(crate) fn put_redelivered(&self, mut msg: MessageExtBrokerInner) -> PutMessageResult {
+        let r = self.append_single_opts(&mut msg, false);
+        self.group_commit.wake();
+        r
     }
 
     fn sync_flush_timeout(&self) -> Duration {
@@ -1261,6 +1287,10 @@ impl DefaultMessageStore {
             self.get_earliest_message_time_global().to_string(),
         );
         m
+    }
+
+    pub(crate) fn stopper_sleep(&self, d: Duration) -> bool {
+        self.stopper.sleep(d)
     }
 
     /// Current time in ms (`now()`).

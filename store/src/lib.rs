@@ -38,8 +38,11 @@
 //! * Hooks: [`MessageFilter`], [`MessageArrivingListener`].
 //! * Utilities: [`config_file`] (Java `ConfigManager` persist/load dance), [`config`].
 //!
-//! The delay-level rewrite of `CommitLog.putMessage` is done here; delivering delayed messages
-//! (`ScheduleMessageService`), transactions, HA networking and statistics are broker concerns.
+//! * Delayed messages: the `CommitLog.putMessage` delay rewrite and the
+//!   `ScheduleMessageService` delivery thread (masters only) with `delayOffset.json`
+//!   (`delay_offset_table`, `delay_offset_json(pretty)`, `persist_delay_offsets`).
+//!
+//! Transactions, HA networking, statistics and the other config JSON files are broker concerns.
 
 pub mod checkpoint;
 pub mod commitlog;
@@ -53,6 +56,7 @@ pub mod index;
 pub mod lock;
 pub mod mapped_file;
 pub mod message;
+mod schedule;
 
 pub use config::{BrokerRole, FlushDiskType, MessageStoreConfig};
 pub use default_store::DefaultMessageStore;

@@ -457,3 +457,43 @@ fn cleanup_deletes_expired_files_and_queues_follow() {
     assert_eq!(s.get_max_offset_in_queue("Old", 0), 150);
     s.shutdown();
 }
+
+#[test]
+fn delayed_message_is_delivered_to_real_topic() {
+    let d = tempfile::tempdir().unwrap();
+    let mut c = small_config(d.path());
+    c.message_delay_level = "1s 2s".into();
+    let s = open(c);
+    let r = s.put_message_blocking(msg(
+        "RealT",
+        1,
+        "delayed",
+        "DELAY\u{1}1\u{2}TAGS\u{1}tg\u{2}UNIQ_KEY\u{1}UK1",
+    ));
+    assert_eq!(r.status, PutMessageStatus::PutOk);
+    let t0 = std::time::Instant::now();
+    while s.get_max_offset_in_queue("RealT", 1) == 0 {
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(10),
+            "not delivered"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(t0.elapsed() >= std::time::Duration::from_millis(800));
+    let g = s.get_message("g", "RealT", 1, 0, 32, 0, None).unwrap();
+    let m = decode_all(&g.to_body(), DecodeOptions::default()).remove(0);
+    assert_eq!(m.body, Bytes::from_static(b"delayed"));
+    assert_eq!(m.uniq_key(), Some("UK1"));
+    assert_eq!(m.property("REAL_TOPIC"), Some("RealT"));
+    assert_eq!(s.delay_offset_table().get(&1), Some(&1));
+    s.shutdown();
+    let json = std::fs::read_to_string(d.path().join("config/delayOffset.json")).unwrap();
+    assert!(json.contains("\"offsetTable\":{1:1"), "{json}");
+    // restart keeps the cursor: no redelivery
+    let mut c = small_config(d.path());
+    c.message_delay_level = "1s 2s".into();
+    let s = open(c);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert_eq!(s.get_max_offset_in_queue("RealT", 1), 1);
+    s.shutdown();
+}
