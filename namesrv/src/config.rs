@@ -14,6 +14,11 @@
 
 use std::path::PathBuf;
 
+use crate::javaorder::concurrent_hash_map_order;
+
+/// `new Properties()` is a `ConcurrentHashMap(8)` on JDK 9+.
+const PROPERTIES_INITIAL_CAPACITY: u32 = 8;
+
 /// A field type of a Java config bean.
 trait JavaValue: Sized {
     /// `toString()` of the value; `None` for a Java null.
@@ -198,6 +203,8 @@ pub struct Config {
     /// Keys of the `-c` file that are no Java field (unknown and extension keys), in file
     /// order, with their raw values: reported by GET_NAMESRV_CONFIG like Java does.
     pub extra: Vec<(String, String)>,
+    /// Every key of the `-c` file, in file order (decides Java's listing order).
+    pub file_keys: Vec<String>,
 }
 
 impl Config {
@@ -210,6 +217,9 @@ impl Config {
     ) -> Vec<(String, KeyOutcome)> {
         let mut outcomes = Vec::with_capacity(props.len());
         for (k, v) in props {
+            if !self.file_keys.contains(k) {
+                self.file_keys.push(k.clone());
+            }
             let outcome = match self.set_java_field(k, v) {
                 Some(true) => KeyOutcome::Set,
                 Some(false) => KeyOutcome::BadValue,
@@ -252,18 +262,45 @@ impl Config {
     }
 
     /// Every config item with a value, as GET_NAMESRV_CONFIG reports them
-    /// (`Configuration.getAllConfigsFormatString`): both beans (nulls skipped), then the
-    /// other keys of the `-c` file.
+    /// (`Configuration.getAllConfigsFormatString`): both beans (nulls skipped) and the other
+    /// keys of the `-c` file, in the order Java's `allConfigs` (a `Properties`, i.e. a
+    /// `ConcurrentHashMap`) iterates. Java fills it from three temporary `Properties` (one per
+    /// bean, then the file's), each copied in its own iteration order.
     pub fn all_configs(&self) -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> = self
-            .namesrv
-            .fields()
-            .into_iter()
-            .chain(self.netty.fields())
-            .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
+        let beans: Vec<Vec<(&'static str, Option<String>)>> =
+            vec![self.namesrv.fields(), self.netty.fields()];
+        let mut values: Vec<(String, String)> = beans
+            .iter()
+            .flatten()
+            .filter_map(|(k, v)| v.clone().map(|v| (k.to_string(), v)))
             .collect();
-        out.extend(self.extra.iter().cloned());
-        out
+        values.extend(self.extra.iter().cloned());
+
+        let mut inserted: Vec<&str> = Vec::with_capacity(values.len());
+        let sources: Vec<Vec<&str>> = beans
+            .iter()
+            .map(|b| {
+                b.iter()
+                    .filter(|(_, v)| v.is_some())
+                    .map(|(k, _)| *k)
+                    .collect()
+            })
+            .chain(std::iter::once(
+                self.file_keys.iter().map(String::as_str).collect(),
+            ))
+            .collect();
+        for keys in &sources {
+            for i in concurrent_hash_map_order(keys, PROPERTIES_INITIAL_CAPACITY) {
+                let k = keys[i];
+                if !inserted.contains(&k) && values.iter().any(|(vk, _)| vk == k) {
+                    inserted.push(k);
+                }
+            }
+        }
+        concurrent_hash_map_order(&inserted, PROPERTIES_INITIAL_CAPACITY)
+            .into_iter()
+            .filter_map(|i| values.iter().find(|(k, _)| k == inserted[i]).cloned())
+            .collect()
     }
 
     /// The `-p` listing (`MixAll.printObjectProperties` on both beans: nulls print empty, the
@@ -318,6 +355,39 @@ mod tests {
         assert_eq!(keys.len(), 20);
         assert_eq!(c.printable()[0].1, "");
         assert!(!c.all_configs().iter().any(|(k, _)| k == "rocketmqHome"));
+    }
+
+    #[test]
+    fn all_configs_in_java_order() {
+        // golden: the real `Configuration` (4.9.7 jars, JDK 17) with both beans (no
+        // ROCKETMQ_HOME, listenPort 9876) and a file "listenPort, foo,
+        // scanNotActiveBrokerIntervalMs, brokerChannelExpiredTimeMs"
+        let mut c = Config::default();
+        c.namesrv.rocketmq_home = None;
+        c.namesrv.kv_config_path = "/root/namesrv/kvConfig.json".into();
+        c.namesrv.config_store_path = "/root/namesrv/namesrv.properties".into();
+        c.load_properties(
+            &props(&[
+                ("listenPort", "9876"),
+                ("foo", "1"),
+                (SCAN_INTERVAL_KEY, "100"),
+                (EXPIRY_KEY, "200"),
+            ]),
+            None,
+        );
+        let text: Vec<String> = c
+            .all_configs()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let java = "serverSocketBacklog=1024 foo=1 writeBufferHighWaterMark=0 serverWorkerThreads=8 \
+            serverSelectorThreads=3 serverChannelMaxIdleTimeSeconds=120 writeBufferLowWaterMark=0 \
+            serverSocketRcvBufSize=0 serverAsyncSemaphoreValue=64 kvConfigPath=/root/namesrv/kvConfig.json \
+            configStorePath=/root/namesrv/namesrv.properties clusterTest=false orderMessageEnable=false \
+            brokerChannelExpiredTimeMs=200 serverSocketSndBufSize=0 serverOnewaySemaphoreValue=256 \
+            serverCallbackExecutorThreads=0 listenPort=9876 productEnvName=center useEpollNativeSelector=false \
+            scanNotActiveBrokerIntervalMs=100 serverPooledByteBufAllocatorEnable=true";
+        assert_eq!(text.join(" "), java);
     }
 
     #[test]

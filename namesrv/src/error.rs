@@ -55,6 +55,9 @@ pub enum NamesrvError {
     /// UPDATE_NAMESRV_CONFIG with a body `Properties.load` rejects.
     #[error("string2Properties error")]
     BadProperties,
+    /// A reply body could not be encoded.
+    #[error("encoding the reply failed: {0}")]
+    Encode(String),
     /// A request code 4.9.7's namesrv does not handle.
     #[error("{}", protocol::code::not_supported_remark(*.0))]
     NotSupported(i32),
@@ -100,6 +103,7 @@ impl NamesrvError {
             | NamesrvError::MissingBody(_)
             | NamesrvError::KvKeyMissing
             | NamesrvError::BadProperties
+            | NamesrvError::Encode(_)
             | NamesrvError::Io { .. }
             | NamesrvError::BadKvFile { .. }
             | NamesrvError::BadConfigFile { .. } => response::SYSTEM_ERROR,

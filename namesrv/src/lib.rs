@@ -11,6 +11,7 @@
 pub mod config;
 pub mod error;
 pub mod headers;
+pub mod javaorder;
 pub mod kv;
 mod processor;
 pub mod route;

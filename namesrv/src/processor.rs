@@ -12,16 +12,19 @@ use protocol::net::{Channel, RequestHandler};
 use protocol::RemotingCommand;
 use tracing::{debug, info, warn};
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use protocol::body::properties::parse_properties;
 use protocol::body::{
-    BodyError, DataVersion, JsonBody, RegisterBrokerBody, TopicConfigSerializeWrapper, TopicList,
+    BodyError, DataVersion, JsonBody, RegisterBrokerBody, TopicConfigSerializeWrapper,
 };
+use protocol::fastjson::{self, order};
+use serde::Serialize;
 
 use crate::config::UPDATE_FORBIDDEN_KEYS;
 use crate::error::NamesrvError;
 use crate::headers::*;
+use crate::javaorder::hash_set_order;
 use crate::kv::NAMESPACE_ORDER_TOPIC_CONFIG;
 use crate::route::Registration;
 use crate::Namesrv;
@@ -81,20 +84,18 @@ impl Namesrv {
             rc::GET_BROKER_CLUSTER_INFO => self.get_broker_cluster_info(),
             rc::WIPE_WRITE_PERM_OF_BROKER => self.wipe_write_perm_of_broker(ch, req),
             rc::ADD_WRITE_PERM_OF_BROKER => self.add_write_perm_of_broker(ch, req),
-            rc::GET_ALL_TOPIC_LIST_FROM_NAMESERVER => Ok(topic_list(self.route.all_topics(), None)),
+            rc::GET_ALL_TOPIC_LIST_FROM_NAMESERVER => topic_list(self.route.all_topics(), None),
             rc::DELETE_TOPIC_IN_NAMESRV => self.delete_topic_in_namesrv(req),
             rc::GET_KVLIST_BY_NAMESPACE => self.get_kv_list_by_namespace(req),
             rc::GET_TOPICS_BY_CLUSTER => self.get_topics_by_cluster(req),
             rc::GET_SYSTEM_TOPIC_LIST_FROM_NS => {
                 let (topics, addr) = self.route.system_topics();
-                Ok(topic_list(topics, addr))
+                topic_list(topics, addr)
             }
-            rc::GET_UNIT_TOPIC_LIST => Ok(topic_list(self.route.unit_topics(), None)),
-            rc::GET_HAS_UNIT_SUB_TOPIC_LIST => {
-                Ok(topic_list(self.route.has_unit_sub_topics(), None))
-            }
+            rc::GET_UNIT_TOPIC_LIST => topic_list(self.route.unit_topics(), None),
+            rc::GET_HAS_UNIT_SUB_TOPIC_LIST => topic_list(self.route.has_unit_sub_topics(), None),
             rc::GET_HAS_UNIT_SUB_UNUNIT_TOPIC_LIST => {
-                Ok(topic_list(self.route.has_unit_sub_ununit_topics(), None))
+                topic_list(self.route.has_unit_sub_ununit_topics(), None)
             }
             rc::UPDATE_NAMESRV_CONFIG => self.update_config(ch, req),
             rc::GET_NAMESRV_CONFIG => Ok(self.get_config()),
@@ -283,7 +284,7 @@ impl Namesrv {
 
     fn get_topics_by_cluster(&self, req: &RemotingCommand) -> Reply {
         let h: GetTopicsByClusterRequestHeader = req.decode_header()?;
-        Ok(topic_list(self.route.topics_by_cluster(&h.cluster), None))
+        topic_list(self.route.topics_by_cluster(&h.cluster), None)
     }
 
     /// `updateConfig`: a properties text body; the two path keys are refused.
@@ -310,14 +311,24 @@ impl Namesrv {
     }
 }
 
-fn topic_list(topics: HashSet<String>, broker_addr: Option<String>) -> RemotingCommand {
-    ok().with_body(
-        TopicList {
-            topic_list: topics,
-            broker_addr,
-        }
-        .encode(),
-    )
+/// `TopicList`, with the topics in the order Java's `HashSet` would list them after adding
+/// `adds` one by one (clients re-read the list into a `HashSet`, so this order decides how
+/// collisions print).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JavaTopicList {
+    broker_addr: Option<String>,
+    #[serde(serialize_with = "order::set")]
+    topic_list: Vec<String>,
+}
+
+fn topic_list(adds: Vec<String>, broker_addr: Option<String>) -> Reply {
+    let body = JavaTopicList {
+        broker_addr,
+        topic_list: hash_set_order(adds),
+    };
+    let bytes = fastjson::to_vec(&body).map_err(|e| NamesrvError::Encode(e.to_string()))?;
+    Ok(ok().with_body(bytes))
 }
 
 /// What Java registers for a REGISTER_BROKER without a body: version (0, 0), no topics.

@@ -17,6 +17,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
+use indexmap::IndexMap;
 use parking_lot::RwLock;
 use protocol::body::perm::{PERM_READ, PERM_WRITE};
 use protocol::body::{
@@ -27,6 +28,8 @@ use protocol::fastjson::order::{iteration_order, JavaMapKind};
 use protocol::fastjson::Value;
 use protocol::net::Channel;
 use tracing::{info, warn};
+
+use crate::javaorder::{hash_map_order, hash_set_order};
 
 /// `TopicSysFlag` FLAG_UNIT.
 const FLAG_UNIT: i32 = 1;
@@ -44,7 +47,7 @@ struct BrokerLiveInfo {
 
 #[derive(Debug, Default)]
 struct Tables {
-    topic_queue: HashMap<String, HashMap<String, QueueData>>,
+    topic_queue: TopicQueueTable,
     broker_addr: HashMap<String, BrokerData>,
     cluster_addr: HashMap<String, HashSet<String>>,
     broker_live: HashMap<String, BrokerLiveInfo>,
@@ -64,8 +67,26 @@ fn java_order<V>(map: &HashMap<String, V>, kind: JavaMapKind) -> Vec<(&String, &
         .collect()
 }
 
+/// `topicQueueTable`. Insertion-ordered, so that its Java iteration order (which keeps
+/// insertion order within a bucket) can be reproduced exactly.
+type TopicQueueTable = IndexMap<String, HashMap<String, QueueData>>;
+
+/// `topicQueueTable = new HashMap<>(1024)`, in Java iteration order.
+fn topics_in_java_order(table: &TopicQueueTable) -> Vec<(&String, &HashMap<String, QueueData>)> {
+    hash_map_order(table.iter().collect(), 1024, |(k, _)| k.as_str())
+}
+
+/// A `HashSet<String>` of names (insertion order unknown: natural order stands in).
+fn names_in_java_order(names: &HashSet<String>) -> Vec<String> {
+    let mut sorted: Vec<String> = names.iter().cloned().collect();
+    sorted.sort_unstable();
+    hash_set_order(sorted)
+}
+
 /// `new HashMap<>()` / `new HashSet<>()`.
 const JAVA_HASH_MAP: JavaMapKind = JavaMapKind::HashMap { initial: 16 };
+/// `clusterAddrTable = new HashMap<>(32)`.
+const JAVA_CLUSTER_ADDR_TABLE: JavaMapKind = JavaMapKind::HashMap { initial: 32 };
 /// `brokerAddrTable = new HashMap<>(128)`.
 const JAVA_BROKER_ADDR_TABLE: JavaMapKind = JavaMapKind::HashMap { initial: 128 };
 
@@ -371,14 +392,18 @@ impl RouteInfoManager {
         count
     }
 
-    /// `getAllTopicList`.
-    pub fn all_topics(&self) -> HashSet<String> {
-        self.tables.read().topic_queue.keys().cloned().collect()
+    /// `getAllTopicList`: every topic, in Java's table order.
+    pub fn all_topics(&self) -> Vec<String> {
+        let t = self.tables.read();
+        topics_in_java_order(&t.topic_queue)
+            .into_iter()
+            .map(|(k, _)| k.clone())
+            .collect()
     }
 
     /// `deleteTopic(topic)`.
     pub fn delete_topic(&self, topic: &str) {
-        self.tables.write().topic_queue.remove(topic);
+        self.tables.write().topic_queue.shift_remove(topic);
     }
 
     /// `deleteTopic(topic, clusterName)`: only the queues on that cluster's brokers.
@@ -395,32 +420,40 @@ impl RouteInfoManager {
                 }
             }
             if queues.is_empty() {
-                t.topic_queue.remove(topic);
+                t.topic_queue.shift_remove(topic);
             }
         }
     }
 
-    /// `getTopicsByCluster` (an unknown cluster gives an empty list, as Java's caught NPE does).
-    pub fn topics_by_cluster(&self, cluster: &str) -> HashSet<String> {
+    /// `getTopicsByCluster`: for each broker name of the cluster, the topics it serves (in
+    /// Java's iteration orders; a topic may repeat). An unknown cluster gives nothing, as
+    /// Java's caught NPE does.
+    pub fn topics_by_cluster(&self, cluster: &str) -> Vec<String> {
         let t = self.tables.read();
         let Some(names) = t.cluster_addr.get(cluster) else {
-            return HashSet::new();
+            return Vec::new();
         };
-        t.topic_queue
-            .iter()
-            .filter(|(_, queues)| names.iter().any(|n| queues.contains_key(n)))
-            .map(|(topic, _)| topic.clone())
-            .collect()
+        let topics = topics_in_java_order(&t.topic_queue);
+        let mut out = Vec::new();
+        for name in names_in_java_order(names) {
+            out.extend(
+                topics
+                    .iter()
+                    .filter(|(_, queues)| queues.contains_key(&name))
+                    .map(|(topic, _)| (*topic).clone()),
+            );
+        }
+        out
     }
 
-    /// `getSystemTopicList`: every cluster name and broker name, plus the first address of
-    /// the first broker name (in Java's map order).
-    pub fn system_topics(&self) -> (HashSet<String>, Option<String>) {
+    /// `getSystemTopicList`: every cluster name followed by its broker names, plus the
+    /// first address of the first broker name (all in Java's map orders).
+    pub fn system_topics(&self) -> (Vec<String>, Option<String>) {
         let t = self.tables.read();
-        let mut topics = HashSet::new();
-        for (cluster, names) in &t.cluster_addr {
-            topics.insert(cluster.clone());
-            topics.extend(names.iter().cloned());
+        let mut topics = Vec::new();
+        for (cluster, names) in java_order(&t.cluster_addr, JAVA_CLUSTER_ADDR_TABLE) {
+            topics.push(cluster.clone());
+            topics.extend(names_in_java_order(names));
         }
         let addr = java_order(&t.broker_addr, JAVA_BROKER_ADDR_TABLE)
             .into_iter()
@@ -429,25 +462,26 @@ impl RouteInfoManager {
     }
 
     /// `getUnitTopics`: topics whose first queue data has the unit flag.
-    pub fn unit_topics(&self) -> HashSet<String> {
+    pub fn unit_topics(&self) -> Vec<String> {
         self.topics_where(|f| f & FLAG_UNIT != 0)
     }
 
     /// `getHasUnitSubTopicList`.
-    pub fn has_unit_sub_topics(&self) -> HashSet<String> {
+    pub fn has_unit_sub_topics(&self) -> Vec<String> {
         self.topics_where(|f| f & FLAG_UNIT_SUB != 0)
     }
 
     /// `getHasUnitSubUnUnitTopicList`.
-    pub fn has_unit_sub_ununit_topics(&self) -> HashSet<String> {
+    pub fn has_unit_sub_ununit_topics(&self) -> Vec<String> {
         self.topics_where(|f| f & FLAG_UNIT == 0 && f & FLAG_UNIT_SUB != 0)
     }
 
-    /// Topics whose first queue data (in Java's map order) matches `pick`.
-    fn topics_where(&self, pick: impl Fn(i32) -> bool) -> HashSet<String> {
+    /// Topics (in Java's table order) whose first queue data (in Java's map order) matches
+    /// `pick`.
+    fn topics_where(&self, pick: impl Fn(i32) -> bool) -> Vec<String> {
         let t = self.tables.read();
-        t.topic_queue
-            .iter()
+        topics_in_java_order(&t.topic_queue)
+            .into_iter()
             .filter(|(_, queues)| {
                 java_order(queues, JAVA_HASH_MAP)
                     .first()
@@ -559,10 +593,7 @@ fn remove_broker_addr(t: &mut Tables, broker_addr: &str) {
 }
 
 /// `removeTopicByBrokerName`: drop the broker's queues; topics left with none go away.
-fn remove_topics_of_broker(
-    topic_queue: &mut HashMap<String, HashMap<String, QueueData>>,
-    broker_name: &str,
-) {
+fn remove_topics_of_broker(topic_queue: &mut TopicQueueTable, broker_name: &str) {
     topic_queue.retain(|topic, queues| {
         if queues.remove(broker_name).is_some() {
             info!(topic = %topic, broker_name, "removed broker's queues of topic");
