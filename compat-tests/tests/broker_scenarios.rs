@@ -94,3 +94,61 @@ fn messages_survive_broker_restart_java_and_rmq() -> anyhow::Result<()> {
     restart(Flavor::Rmq)?;
     Ok(())
 }
+
+fn produce(ns: &str, topic: &str, n: usize, ids: &std::path::Path) -> anyhow::Result<()> {
+    let p = run_driver(
+        "rmq.compat.broker.SendModes",
+        ns,
+        &["produce", topic, &n.to_string(), &ids.display().to_string()],
+        Duration::from_secs(120),
+    )?;
+    assert_eq!(p.req_i64("sync_ok")?, n as i64, "{}", p.output.describe());
+    Ok(())
+}
+
+/// Consume with `group`: exactly the messages of `ids` must arrive (nothing older).
+fn consume_exactly(ns: &str, topic: &str, ids: &std::path::Path, group: &str, label: &str) -> anyhow::Result<()> {
+    let c = run_driver(
+        "rmq.compat.broker.SendModes",
+        ns,
+        &["consume", topic, &ids.display().to_string(), group],
+        Duration::from_secs(120),
+    )?;
+    let ctx = format!("[{label}] {:?}", c.results);
+    assert_eq!(c.req_i64("missing")?, 0, "{ctx}");
+    assert_eq!(c.req_i64("unexpected")?, 0, "{ctx}");
+    assert_eq!(c.req_i64("bad_body")?, 0, "{ctx}");
+    Ok(())
+}
+
+/// topics.json, subscriptionGroup.json and consumerOffset.json written by one implementation
+/// are read by the other: a group resumes from its committed offsets across a Java → rmq →
+/// Java broker hand-over on one store directory.
+#[test]
+fn config_files_hand_over_java_rmq_java() -> anyhow::Result<()> {
+    let ns = JavaNamesrv::start()?;
+    let dir = new_temp_dir("rmq-broker-handover-")?;
+    let (a, b, c) = (dir.path().join("a"), dir.path().join("b"), dir.path().join("c"));
+    let group = "handover_group";
+    let topic = "HandoverTopic";
+
+    let java1 = JavaBroker::start(&ns.addr(), &[])?;
+    let store = java1.store();
+    produce(&ns.addr(), topic, 50, &a)?;
+    consume_exactly(&ns.addr(), topic, &a, group, "java, first consume")?;
+    java1.stop()?;
+
+    let ours = RmqBroker::start_with_store(&ns.addr(), store.path(), &[])?;
+    produce(&ns.addr(), topic, 50, &b)?;
+    if let Err(e) = consume_exactly(&ns.addr(), topic, &b, group, "rmq after java") {
+        eprintln!("--- rmq broker log ---\n{}", ours.proc().log_tail(60));
+        return Err(e);
+    }
+    ours.stop()?;
+
+    let java2 = JavaBroker::start_with_store(&ns.addr(), store.path(), &[])?;
+    produce(&ns.addr(), topic, 20, &c)?;
+    consume_exactly(&ns.addr(), topic, &c, group, "java after rmq")?;
+    drop(java2);
+    Ok(())
+}

@@ -43,9 +43,10 @@ import rmq.compat.Driver;
  *       expected received missing bad_body cluster_prop tag_expected tag_received tag_wrong}.</li>
  *   <li>{@code produce <topic> <n> <idfile>}: n sync sends; writes {@code uniqKey body} lines to
  *       idfile. RESULT {@code sync_ok}.</li>
- *   <li>{@code consume <topic> <idfile>}: a push consumer (new group, from first offset) must
- *       receive every message listed in idfile. RESULT {@code expected received missing
- *       bad_body}.</li>
+ *   <li>{@code consume <topic> <idfile> [group]}: a push consumer (a new group, or {@code group},
+ *       from the first offset when the group has no committed offset) must receive every
+ *       message listed in idfile. RESULT {@code expected received unexpected missing
+ *       bad_body}; with a known group, {@code unexpected} counts redelivered old messages.</li>
  * </ul>
  */
 public final class SendModes {
@@ -64,7 +65,7 @@ public final class SendModes {
                 } else if ("produce".equals(mode)) {
                     produce(topic, Integer.parseInt(a[2]), a[3]);
                 } else if ("consume".equals(mode)) {
-                    consume(topic, a[2]);
+                    consume(topic, a[2], a.length > 3 ? a[3] : null);
                 } else {
                     throw new IllegalArgumentException("unknown mode " + mode);
                 }
@@ -218,7 +219,7 @@ public final class SendModes {
         Driver.result("sync_ok", ok);
     }
 
-    static void consume(String topic, String idFile) throws Exception {
+    static void consume(String topic, String idFile, String group) throws Exception {
         Map<String, String> expected = new HashMap<>();
         for (String line : Files.readAllLines(Paths.get(idFile), StandardCharsets.UTF_8)) {
             int sp = line.indexOf(' ');
@@ -226,7 +227,7 @@ public final class SendModes {
                 expected.put(line.substring(0, sp), line.substring(sp + 1));
             }
         }
-        Received got = receive(topic, "*", expected.size(), expected.keySet());
+        Received got = receive(topic, "*", expected.size(), expected.keySet(), group);
         report(expected, got);
     }
 
@@ -240,12 +241,18 @@ public final class SendModes {
      */
     static Received receive(String topic, String expression, int want, final Set<String> ids)
         throws Exception {
+        return receive(topic, expression, want, ids, null);
+    }
+
+    static Received receive(String topic, String expression, int want, final Set<String> ids, String group)
+        throws Exception {
         final Received got = new Received();
         final Set<String> pending = ids == null ? null : Collections.newSetFromMap(new ConcurrentHashMap<String, Boolean>());
         if (pending != null) {
             pending.addAll(ids);
         }
-        DefaultMQPushConsumer consumer = new DefaultMQPushConsumer(Driver.unique("rmq_compat_sendmodes_cg"));
+        DefaultMQPushConsumer consumer = new DefaultMQPushConsumer(
+            group != null ? group : Driver.unique("rmq_compat_sendmodes_cg"));
         consumer.setNamesrvAddr(Driver.namesrv());
         consumer.setInstanceName(Driver.unique("sendmodes_c"));
         consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
