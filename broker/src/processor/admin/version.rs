@@ -27,7 +27,7 @@ fn names() -> &'static [String] {
             v.push(format!("V3_0_0_BETA{b}"));
         }
         v.push("V3_0_0_FINAL".into());
-        let mut release = |v: &mut Vec<String>, major: u32, minor: u32, patch: u32| {
+        let release = |v: &mut Vec<String>, major: u32, minor: u32, patch: u32| {
             v.push(format!("V{major}_{minor}_{patch}_SNAPSHOT"));
             v.push(format!("V{major}_{minor}_{patch}"));
         };
