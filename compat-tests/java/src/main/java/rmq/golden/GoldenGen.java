@@ -268,7 +268,11 @@ public class GoldenGen {
             int k = Math.abs(f.getName().hashCode()) % 1000;
             boolean edge = variant.equals("edge");
             Object v;
-            if (t == String.class) {
+            if (!edge && f.getName().equals("commitOrRollback")) {
+                v = MessageSysFlag.TRANSACTION_COMMIT_TYPE; // checkFields() accepts 8 (and 0, 12)
+            } else if (!edge && f.getName().equals("topicFilterType")) {
+                v = "SINGLE_TAG"; // checkFields() runs TopicFilterType.valueOf
+            } else if (t == String.class) {
                 v = edge ? f.getName() + UNICODE : f.getName() + "-" + k;
             } else if (t == Integer.class || t == int.class) {
                 int[] e = {Integer.MIN_VALUE, -1, Integer.MAX_VALUE, 0};
@@ -345,6 +349,14 @@ public class GoldenGen {
         specialFrames += 2;
     }
 
+    /** Both codecs with a fixed opaque (the protocol.md examples use 1..4). */
+    static void bothAt(String name, int opaque, java.util.function.Supplier<RemotingCommand> make, Class<?> hc,
+        String note) throws Exception {
+        frame(name + "_json", typed(make.get(), SerializeType.JSON, opaque), hc, note);
+        frame(name + "_bin", typed(make.get(), SerializeType.ROCKETMQ, opaque), hc, note);
+        specialFrames += 2;
+    }
+
     static SendMessageRequestHeader g5V1() {
         SendMessageRequestHeader v1 = new SendMessageRequestHeader();
         v1.setProducerGroup("PG");
@@ -380,22 +392,22 @@ public class GoldenGen {
 
     static void specialFrames() throws Exception {
         // G1/G2 route request
-        both("g1_route", () -> {
+        bothAt("g1_route", 1, () -> {
             GetRouteInfoRequestHeader h = new GetRouteInfoRequestHeader();
             h.setTopic("TopicTest");
             return RemotingCommand.createRequestCommand(RequestCode.GET_ROUTEINFO_BY_TOPIC, h);
         }, GetRouteInfoRequestHeader.class, "protocol.md G1/G2");
         // G3 success with body {}
-        both("g3_success_body", () -> {
+        bothAt("g3_success_body", 1, () -> {
             RemotingCommand r = RemotingCommand.createResponseCommand(ResponseCode.SUCCESS, null);
             r.setBody("{}".getBytes(StandardCharsets.UTF_8));
             return r;
         }, null, "protocol.md G3/G3b");
         // G4 not supported
-        both("g4_not_supported", () -> RemotingCommand.createResponseCommand(
+        bothAt("g4_not_supported", 1, () -> RemotingCommand.createResponseCommand(
             ResponseCode.REQUEST_CODE_NOT_SUPPORTED, " request type 9999 not supported"), null, "protocol.md G4");
         // G5 send v2 from v1
-        both("g5_send_v2", () -> {
+        bothAt("g5_send_v2", 2, () -> {
             RemotingCommand r = RemotingCommand.createRequestCommand(RequestCode.SEND_MESSAGE_V2,
                 SendMessageRequestHeaderV2.createSendMessageRequestHeaderV2(g5V1()));
             r.setBody("Hello".getBytes(StandardCharsets.UTF_8));
@@ -422,7 +434,7 @@ public class GoldenGen {
             return r;
         }, SendMessageRequestHeader.class, "V1 with inherited bname");
         // G6b send response with MSG_REGION / TRACE_ON
-        both("g6b_send_response", () -> {
+        bothAt("g6b_send_response", 2, () -> {
             RemotingCommand r = RemotingCommand.createResponseCommand(SendMessageResponseHeader.class);
             SendMessageResponseHeader h = (SendMessageResponseHeader) r.readCustomHeader();
             h.setMsgId("7F00000100002A9F0000000000000000");
@@ -435,7 +447,7 @@ public class GoldenGen {
             return r;
         }, SendMessageResponseHeader.class, "protocol.md G6b");
         // G7 pull
-        both("g7_pull", () -> RemotingCommand.createRequestCommand(RequestCode.PULL_MESSAGE, g7Pull()),
+        bothAt("g7_pull", 3, () -> RemotingCommand.createRequestCommand(RequestCode.PULL_MESSAGE, g7Pull()),
             PullMessageRequestHeader.class, "protocol.md G7/G7b");
         both("pull_bname_extra_keys", () -> {
             PullMessageRequestHeader p = g7Pull();
@@ -459,7 +471,7 @@ public class GoldenGen {
             return r;
         }, PullMessageResponseHeader.class, "pull reply");
         // G8 oneway update offset
-        both("g8_update_offset_oneway", () -> {
+        bothAt("g8_update_offset_oneway", 4, () -> {
             UpdateConsumerOffsetRequestHeader h = new UpdateConsumerOffsetRequestHeader();
             h.setConsumerGroup("CG");
             h.setTopic("TopicTest");
@@ -976,13 +988,20 @@ public class GoldenGen {
         body("body_consume_message_directly_result", cmr, cmr.encode(), "code 309");
 
         BrokerStatsData bsd = new BrokerStatsData();
-        BrokerStatsItem item = new BrokerStatsItem();
-        item.setSum(10);
-        item.setTps(1.25);
-        item.setAvgpt(0.5);
-        bsd.setStatsMinute(item);
-        bsd.setStatsHour(item);
-        bsd.setStatsDay(item);
+        // three distinct items: fastjson writes a shared instance as {"$ref":"$.statsDay"}
+        for (int i = 0; i < 3; i++) {
+            BrokerStatsItem item = new BrokerStatsItem();
+            item.setSum(10 + i);
+            item.setTps(1.25 * (i + 1));
+            item.setAvgpt(0.5 / (i + 1));
+            if (i == 0) {
+                bsd.setStatsMinute(item);
+            } else if (i == 1) {
+                bsd.setStatsHour(item);
+            } else {
+                bsd.setStatsDay(item);
+            }
+        }
         body("body_broker_stats_data", bsd, bsd.encode(), "code 315");
 
         ProducerTableInfo pti = new ProducerTableInfo(new HashMap<String, List<ProducerInfo>>());
