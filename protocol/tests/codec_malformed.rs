@@ -97,9 +97,8 @@ fn rmq_header(remark_len: i32, remark: &[u8], ext_len: i32, ext: &[u8]) -> Vec<u
 }
 
 fn assert_err(bytes: &[u8], what: &str) {
-    match decode_frame(bytes) {
-        Ok(cmd) => panic!("{what}: decoded {cmd:?}"),
-        Err(_) => {}
+    if let Ok(cmd) = decode_frame(bytes) {
+        panic!("{what}: decoded {cmd:?}");
     }
 }
 
@@ -116,7 +115,10 @@ fn every_truncated_prefix_is_incomplete_or_an_error() {
             assert!(decode_frame(prefix).is_err(), "prefix {i} of {}", f.len());
             let mut codec = RemotingCodec::default();
             let mut buf = BytesMut::from(prefix);
-            assert!(matches!(codec.decode(&mut buf), Ok(None)), "codec prefix {i}");
+            assert!(
+                matches!(codec.decode(&mut buf), Ok(None)),
+                "codec prefix {i}"
+            );
             // the frame body alone, cut short: header cut -> error; only body cut -> fine
             if i >= 4 {
                 let _ = decode_frame_body(Bytes::copy_from_slice(&f[4..i]));
@@ -147,7 +149,10 @@ fn streaming_decoder_handles_split_and_back_to_back_frames() {
         for (a, b) in got.iter().zip(&cmds) {
             assert_eq!(a.code, b.code);
             assert_eq!(a.body, b.body);
-            assert_eq!(a.ext_fields.as_ref().map(|e| e.len()), b.ext_fields.as_ref().map(|e| e.len()));
+            assert_eq!(
+                a.ext_fields.as_ref().map(|e| e.len()),
+                b.ext_fields.as_ref().map(|e| e.len())
+            );
         }
     }
 }
@@ -159,7 +164,10 @@ fn length_field_limits() {
     for len in [0xFFFF_FFFFu32, 0x8000_0000, 16_777_213, 16_777_217] {
         let mut b = BytesMut::from(&len.to_be_bytes()[..]);
         assert!(
-            matches!(codec.decode(&mut b), Err(ProtocolError::FrameTooLarge { .. })),
+            matches!(
+                codec.decode(&mut b),
+                Err(ProtocolError::FrameTooLarge { .. })
+            ),
             "{len}"
         );
     }
@@ -173,7 +181,7 @@ fn length_field_limits() {
     // length 0 and lengths too small for the header-length int
     for len in 0u32..4 {
         let mut f = len.to_be_bytes().to_vec();
-        f.extend(std::iter::repeat(0).take(len as usize));
+        f.extend(std::iter::repeat_n(0, len as usize));
         assert_err(&f, &format!("length {len}"));
     }
 }
@@ -246,12 +254,21 @@ fn invalid_json_headers() {
         b"{\"remark\":\"\\ud800\"}x",
     ];
     for h in bad {
-        assert!(decode_json_header(h).is_err(), "{:?}", String::from_utf8_lossy(h));
-        assert_err(&frame_with(0, h, b""), &format!("{:?}", String::from_utf8_lossy(h)));
+        assert!(
+            decode_json_header(h).is_err(),
+            "{:?}",
+            String::from_utf8_lossy(h)
+        );
+        assert_err(
+            &frame_with(0, h, b""),
+            &format!("{:?}", String::from_utf8_lossy(h)),
+        );
     }
     // lenient forms Java also accepts
-    let ok = decode_json_header(br#"{"CODE":"105","Opaque":3,"extFields":{"queueId":0,"flag":true,"x":null,"y":1.5}}"#)
-        .expect("lenient");
+    let ok = decode_json_header(
+        br#"{"CODE":"105","Opaque":3,"extFields":{"queueId":0,"flag":true,"x":null,"y":1.5}}"#,
+    )
+    .expect("lenient");
     assert_eq!(ok.code, 105);
     assert_eq!(ok.opaque, 3);
     assert_eq!(ok.ext("queueId"), Some("0"));
@@ -287,16 +304,37 @@ fn rocketmq_lengths_beyond_bounds() {
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("negative remark length", rmq_header(-1, b"", 0, b"")),
         ("remark length > header", rmq_header(1000, b"abc", 0, b"")),
-        ("remark eats the ext length", rmq_header(4, b"abcd", 0, b"")[..21].to_vec()),
+        (
+            "remark eats the ext length",
+            rmq_header(4, b"abcd", 0, b"")[..21].to_vec(),
+        ),
         ("negative ext length", rmq_header(0, b"", -5, &good)),
-        ("ext length > rest", rmq_header(0, b"", good.len() as i32 + 1, &good)),
+        (
+            "ext length > rest",
+            rmq_header(0, b"", good.len() as i32 + 1, &good),
+        ),
         ("ext length huge", rmq_header(0, b"", i32::MAX, &good)),
-        ("key length > ext", rmq_header(0, b"", 12, &entry(100, b"topic", 1, b"T")[..12])),
-        ("negative key length", rmq_header(0, b"", good.len() as i32, &entry(-1, b"topic", 1, b"T"))),
-        ("value length > ext", rmq_header(0, b"", good.len() as i32, &entry(5, b"topic", 99, b"T"))),
-        ("negative value length", rmq_header(0, b"", good.len() as i32, &entry(5, b"topic", -1, b"T"))),
+        (
+            "key length > ext",
+            rmq_header(0, b"", 12, &entry(100, b"topic", 1, b"T")[..12]),
+        ),
+        (
+            "negative key length",
+            rmq_header(0, b"", good.len() as i32, &entry(-1, b"topic", 1, b"T")),
+        ),
+        (
+            "value length > ext",
+            rmq_header(0, b"", good.len() as i32, &entry(5, b"topic", 99, b"T")),
+        ),
+        (
+            "negative value length",
+            rmq_header(0, b"", good.len() as i32, &entry(5, b"topic", -1, b"T")),
+        ),
         ("truncated key length", rmq_header(0, b"", 1, &[0])),
-        ("truncated value length", rmq_header(0, b"", 9, &entry(5, b"topic", 1, b"T")[..9])),
+        (
+            "truncated value length",
+            rmq_header(0, b"", 9, &entry(5, b"topic", 1, b"T")[..9]),
+        ),
     ];
     for (what, h) in cases {
         assert!(decode_rocketmq_header(&h).is_err(), "{what}");
@@ -371,22 +409,54 @@ fn missing_required_fields_are_errors() {
     ext.insert("subVersion", "not a number");
     assert!(matches!(
         PullMessageRequestHeader::from_ext_fields(&ext),
-        Err(ProtocolError::BadField { field: "subVersion", .. })
+        Err(ProtocolError::BadField {
+            field: "subVersion",
+            ..
+        })
     ));
     for bad in [" 1", "1 ", "", "0x10", "9223372036854775808", "1.0"] {
         ext.insert("subVersion", bad);
-        assert!(PullMessageRequestHeader::from_ext_fields(&ext).is_err(), "{bad:?}");
+        assert!(
+            PullMessageRequestHeader::from_ext_fields(&ext).is_err(),
+            "{bad:?}"
+        );
     }
     // Java's Long.parseLong accepts a leading '+', and so do we
     ext.insert("subVersion", "+5");
-    assert_eq!(PullMessageRequestHeader::from_ext_fields(&ext).unwrap().sub_version, 5);
+    assert_eq!(
+        PullMessageRequestHeader::from_ext_fields(&ext)
+            .unwrap()
+            .sub_version,
+        5
+    );
 
     // every class: the empty map either decodes (no required field) or names a missing field;
     // garbage in every key never panics
     let mut garbage = ExtFields::new();
     for k in [
-        "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "topic", "queueId",
-        "offset", "brokerId", "timestamp", "consumerGroup", "commitOffset", "bodyCrc32", "compressed",
+        "a",
+        "b",
+        "c",
+        "d",
+        "e",
+        "f",
+        "g",
+        "h",
+        "i",
+        "j",
+        "k",
+        "l",
+        "m",
+        "n",
+        "topic",
+        "queueId",
+        "offset",
+        "brokerId",
+        "timestamp",
+        "consumerGroup",
+        "commitOffset",
+        "bodyCrc32",
+        "compressed",
     ] {
         garbage.insert(k, "\u{0}é?");
     }
@@ -406,7 +476,9 @@ fn missing_required_fields_are_errors() {
 fn header_on_command_without_ext_fields() {
     let cmd = RemotingCommand::request(105);
     assert!(cmd.decode_header::<GetRouteInfoRequestHeader>().is_err());
-    assert!(cmd.decode_header::<protocol::header::GetAllProducerInfoRequestHeader>().is_ok());
+    assert!(cmd
+        .decode_header::<protocol::header::GetAllProducerInfoRequestHeader>()
+        .is_ok());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -472,11 +544,19 @@ fn truncated_messages_are_errors() {
     let m = sample_message();
     assert!(message::decode_slice(&m, DecodeOptions::default()).is_ok());
     for i in 0..m.len() {
-        assert!(message::decode_slice(&m[..i], DecodeOptions::default()).is_err(), "prefix {i}");
+        assert!(
+            message::decode_slice(&m[..i], DecodeOptions::default()).is_err(),
+            "prefix {i}"
+        );
         poke_message_decoders(&m[..i]);
     }
     let batch = sample_batch();
-    assert_eq!(message::decode_batch(&Bytes::from(batch.clone())).unwrap().len(), 2);
+    assert_eq!(
+        message::decode_batch(&Bytes::from(batch.clone()))
+            .unwrap()
+            .len(),
+        2
+    );
     for i in 1..batch.len() {
         // a cut inside the first member is an error; a cut at a member boundary is a shorter batch
         let r = message::decode_batch(&Bytes::copy_from_slice(&batch[..i]));
@@ -626,10 +706,17 @@ fn random_frames_never_panic() {
     println!("random_frames_never_panic: seed={seed} iters={iters} (replay: RMQ_FUZZ_SEED={seed})");
     let mut rng = Rng(seed);
 
-    let mut pool: Vec<Vec<u8>> = sample_commands().iter().map(|c| encode_frame(c).to_vec()).collect();
+    let mut pool: Vec<Vec<u8>> = sample_commands()
+        .iter()
+        .map(|c| encode_frame(c).to_vec())
+        .collect();
     pool.push(sample_message());
     pool.push(sample_batch());
-    pool.push(frame_with(0, br#"{"code":105,"extFields":{"topic":"T"},"opaque":1}"#, b""));
+    pool.push(frame_with(
+        0,
+        br#"{"code":105,"extFields":{"topic":"T"},"opaque":1}"#,
+        b"",
+    ));
     pool.push(frame_with(1, &rmq_header(2, b"hi", 0, b""), b"xyz"));
 
     let mut ok = 0usize;

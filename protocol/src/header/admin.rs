@@ -3,6 +3,9 @@
 //!
 //! Mirrors the classes of the same names in `common/.../protocol/header/`. Primitive `int`/
 //! `long` fields (always written by Java) are plain `i32`/`i64`; primitive `boolean` is `bool`.
+//! `CreateTopicRequestHeader` has a non-empty Java `checkFields()`, mirrored by `check_fields`.
+
+use crate::error::ProtocolError;
 
 header! {
     /// `CreateTopicRequestHeader` (code 17). Java's `order` is a `@CFNotNull Boolean` that
@@ -18,6 +21,20 @@ header! {
         topic_filter_type: String => "topicFilterType",
         topic_sys_flag: Option<i32> => "topicSysFlag",
         order: bool => "order",
+    }
+}
+
+impl CreateTopicRequestHeader {
+    /// Java's `checkFields()` (`TopicFilterType.valueOf`): `topicFilterType` must be
+    /// `SINGLE_TAG` or `MULTI_TAG` (Java: "topicFilterType = [X] value invalid", SYSTEM_ERROR).
+    pub fn check_fields(&self) -> Result<(), ProtocolError> {
+        match self.topic_filter_type.as_str() {
+            "SINGLE_TAG" | "MULTI_TAG" => Ok(()),
+            v => Err(ProtocolError::BadField {
+                field: "topicFilterType",
+                value: v.to_string(),
+            }),
+        }
     }
 }
 

@@ -40,7 +40,12 @@ const fn h(
     }
 }
 
-const fn none(code: i32, name: &'static str, response: Option<&'static str>, note: &'static str) -> CodeHeaders {
+const fn none(
+    code: i32,
+    name: &'static str,
+    response: Option<&'static str>,
+    note: &'static str,
+) -> CodeHeaders {
     CodeHeaders {
         code,
         name,
@@ -51,6 +56,7 @@ const fn none(code: i32, name: &'static str, response: Option<&'static str>, not
 }
 
 /// All 96 request codes of 4.9.7 with their headers.
+#[rustfmt::skip]
 pub const CODE_HEADERS: &[CodeHeaders] = &[
     h(10, "SEND_MESSAGE", Some("SendMessageRequestHeader"), Some("SendMessageResponseHeader")),
     h(11, "PULL_MESSAGE", Some("PullMessageRequestHeader"), Some("PullMessageResponseHeader")),
@@ -186,6 +192,28 @@ macro_rules! by_class {
     };
 }
 
+/// Decode `ext` as `class` and run Java's `checkFields()` for it (only
+/// `CreateTopicRequestHeader`, `EndTransactionRequestHeader` and
+/// `CheckTransactionStateResponseHeader` have a non-empty one in 4.9.7). `None` if the class is
+/// unknown.
+pub fn check_fields(class: &str, ext: &ExtFields) -> Option<Result<(), ProtocolError>> {
+    fn run<H: CommandHeader>(
+        ext: &ExtFields,
+        check: fn(&H) -> Result<(), ProtocolError>,
+    ) -> Result<(), ProtocolError> {
+        check(&H::from_ext_fields(ext)?)
+    }
+    Some(match class {
+        "CreateTopicRequestHeader" => run(ext, super::CreateTopicRequestHeader::check_fields),
+        "EndTransactionRequestHeader" => run(ext, super::EndTransactionRequestHeader::check_fields),
+        "CheckTransactionStateResponseHeader" => run(
+            ext,
+            super::CheckTransactionStateResponseHeader::check_fields,
+        ),
+        other => reflatten(other, ext)?.map(|_| ()),
+    })
+}
+
 by_class!(
     // send
     SendMessageRequestHeader,
@@ -302,14 +330,59 @@ mod tests {
     }
 
     #[test]
+    fn check_fields_like_java() {
+        let mut ext = ExtFields::new();
+        for (k, v) in [
+            ("producerGroup", "PG"),
+            ("tranStateTableOffset", "1"),
+            ("commitLogOffset", "2"),
+            ("msgId", "X"),
+        ] {
+            ext.insert(k, v);
+        }
+        for (v, ok) in [
+            ("0", true),
+            ("8", true),
+            ("12", true),
+            ("4", false),
+            ("-1", false),
+        ] {
+            ext.insert("commitOrRollback", v);
+            assert_eq!(
+                check_fields("EndTransactionRequestHeader", &ext)
+                    .unwrap()
+                    .is_ok(),
+                ok,
+                "{v}"
+            );
+            let resp_ok = ok && v != "0";
+            assert_eq!(
+                check_fields("CheckTransactionStateResponseHeader", &ext)
+                    .unwrap()
+                    .is_ok(),
+                resp_ok,
+                "{v}"
+            );
+        }
+        assert!(check_fields("GetRouteInfoRequestHeader", &ext)
+            .unwrap()
+            .is_err());
+        assert!(check_fields("Nope", &ext).is_none());
+    }
+
+    #[test]
     fn reflatten_drops_unknown_keys() {
         let mut ext = ExtFields::new();
         ext.insert("topic", "T");
         ext.insert("AccessKey", "ak");
-        let out = reflatten("GetRouteInfoRequestHeader", &ext).unwrap().unwrap();
+        let out = reflatten("GetRouteInfoRequestHeader", &ext)
+            .unwrap()
+            .unwrap();
         assert_eq!(out.len(), 1);
         assert_eq!(out.get("topic"), Some("T"));
         assert!(reflatten("Nope", &ext).is_none());
-        assert!(reflatten("PutKVConfigRequestHeader", &ext).unwrap().is_err());
+        assert!(reflatten("PutKVConfigRequestHeader", &ext)
+            .unwrap()
+            .is_err());
     }
 }

@@ -244,7 +244,10 @@ mod tests {
             .as_ref()
             .map(|e| e.iter().map(|(k, _)| k.to_string()).collect())
             .unwrap_or_default();
-        assert_eq!(keys, ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "m"]);
+        assert_eq!(
+            keys,
+            ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "m"]
+        );
         let back = decode_frame(&f).unwrap();
         let h: SendMessageRequestHeaderV2 = back.decode_header().unwrap();
         assert_eq!(h, v2);

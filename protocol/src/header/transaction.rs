@@ -3,7 +3,10 @@
 //! `CheckTransactionStateResponseHeader` (unused by 4.9.7 code paths) and
 //! `ResumeCheckHalfMessageRequestHeader` (323).
 //!
-//! Mirrors the classes of the same names in `common/.../protocol/header/`.
+//! Mirrors the classes of the same names in `common/.../protocol/header/`. Two of them have a
+//! non-empty Java `checkFields()`, mirrored by `check_fields` here.
+
+use crate::error::ProtocolError;
 
 header! {
     /// `EndTransactionRequestHeader` (code 37; Java clients send it oneway, the remark may carry
@@ -19,6 +22,28 @@ header! {
         msg_id: String => "msgId",
         transaction_id: Option<String> => "transactionId",
         bname: Option<String> => "bname",
+    }
+}
+
+/// `MessageSysFlag.TRANSACTION_NOT_TYPE`.
+const TRANSACTION_NOT_TYPE: i32 = 0;
+/// `MessageSysFlag.TRANSACTION_COMMIT_TYPE`.
+const TRANSACTION_COMMIT_TYPE: i32 = 0x8;
+/// `MessageSysFlag.TRANSACTION_ROLLBACK_TYPE`.
+const TRANSACTION_ROLLBACK_TYPE: i32 = 0xC;
+
+impl EndTransactionRequestHeader {
+    /// Java's `checkFields()`, run by `decodeCommandCustomHeader` after decoding (its exception
+    /// becomes a SYSTEM_ERROR reply): `commitOrRollback` must be 0, 8 or 12 ("commitOrRollback
+    /// field wrong").
+    pub fn check_fields(&self) -> Result<(), ProtocolError> {
+        match self.commit_or_rollback {
+            TRANSACTION_NOT_TYPE | TRANSACTION_COMMIT_TYPE | TRANSACTION_ROLLBACK_TYPE => Ok(()),
+            v => Err(ProtocolError::BadField {
+                field: "commitOrRollback",
+                value: v.to_string(),
+            }),
+        }
     }
 }
 
@@ -47,6 +72,20 @@ header! {
         tran_state_table_offset: i64 => "tranStateTableOffset",
         commit_log_offset: i64 => "commitLogOffset",
         commit_or_rollback: i32 => "commitOrRollback",
+    }
+}
+
+impl CheckTransactionStateResponseHeader {
+    /// Java's `checkFields()`: `commitOrRollback` must be 8 or 12 ("commitOrRollback field
+    /// wrong").
+    pub fn check_fields(&self) -> Result<(), ProtocolError> {
+        match self.commit_or_rollback {
+            TRANSACTION_COMMIT_TYPE | TRANSACTION_ROLLBACK_TYPE => Ok(()),
+            v => Err(ProtocolError::BadField {
+                field: "commitOrRollback",
+                value: v.to_string(),
+            }),
+        }
     }
 }
 
