@@ -232,15 +232,29 @@ fn serialize_type_name() -> &'static str {
 /// Open the store and start the broker; serve until `shutdown` completes.
 pub async fn run(cfg: BrokerStartupConfig, shutdown: impl Future<Output = ()>) -> Result<(), BrokerError> {
     let pull_hold = Arc::new(PullRequestHoldService::new());
+    let port = cfg.netty_server.listen_port;
+    let main_listener = bind(port).await?;
+    let vip_listener = bind(port - 2).await?;
     let store = crate::store_impl::open(&cfg, pull_hold.clone())?;
+    run_with(cfg, store, pull_hold, main_listener, vip_listener, shutdown).await
+}
+
+/// Run the broker on an opened `store` and bound listeners (`main` = listenPort, `vip` =
+/// listenPort - 2); `pull_hold` must be the service the store's arriving listener feeds.
+/// Tests use this with an in-memory store and port-0 listeners.
+pub async fn run_with(
+    cfg: BrokerStartupConfig,
+    store: Arc<dyn MessageStore>,
+    pull_hold: Arc<PullRequestHoldService>,
+    main_listener: TcpListener,
+    vip_listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), BrokerError> {
     let broker = Arc::new(BrokerController::new(&cfg, store, pull_hold)?);
     broker.topic_config_manager.load()?;
     broker.consumer_offset_manager.load()?;
     broker.subscription_group_manager.load()?;
 
-    let port = cfg.netty_server.listen_port;
-    let main_listener = bind(port).await?;
-    let vip_listener = bind(port - 2).await?;
     let server_cfg = ServerConfig::default();
     let mut shutdown_rx = broker.shutdown_signal();
     for (listener, p) in [(main_listener, Port::Main), (vip_listener, Port::Vip)] {
