@@ -207,9 +207,13 @@ fn pull_once(
         (true, false) => sgc.broker_id,
         (false, _) => 0,
     };
-    if code == response::PULL_OFFSET_MOVED && role == BrokerRole::Slave {
-        suggest = sgc.broker_id;
-        code = response::PULL_RETRY_IMMEDIATELY;
+    if code == response::PULL_OFFSET_MOVED {
+        if role == BrokerRole::Slave {
+            suggest = sgc.broker_id;
+            code = response::PULL_RETRY_IMMEDIATELY;
+        } else {
+            generate_offset_moved_event(broker, h, r.next_begin_offset);
+        }
     }
 
     // storeOffsetEnable: the pull's commit offset is stored on the first (suspendable) pass.
@@ -245,6 +249,62 @@ fn pull_once(
         resp.body = Some(concat_records(&r.messages));
     }
     Ok(Outcome::Reply(resp))
+}
+
+/// `OffsetMovedEvent` (JSON body of the OFFSET_MOVED_EVENT messages).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OffsetMovedEvent {
+    consumer_group: String,
+    message_queue: crate::body::MessageQueue,
+    offset_request: i64,
+    offset_new: i64,
+}
+
+/// `generateOffsetMovedEvent`: record a corrected pull offset in the `OFFSET_MOVED_EVENT`
+/// topic (tags and keys = the group), as the Java master does.
+fn generate_offset_moved_event(broker: &Arc<BrokerController>, h: &PullMessageRequestHeader, offset_new: i64) {
+    let event = OffsetMovedEvent {
+        consumer_group: h.consumer_group.clone(),
+        message_queue: crate::body::MessageQueue::new(
+            h.topic.clone(),
+            broker.broker_config().broker_name.clone(),
+            h.queue_id,
+        ),
+        offset_request: h.queue_offset,
+        offset_new,
+    };
+    let body = match protocol::fastjson::to_vec(&event) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::warn!(error = %e, "encode OffsetMovedEvent failed");
+            return;
+        }
+    };
+    let props: Vec<(&str, &str)> = vec![
+        ("TAGS", h.consumer_group.as_str()),
+        ("DELAY", "0"),
+        ("KEYS", h.consumer_group.as_str()),
+    ];
+    let host = broker.store_host();
+    let msg = store::message::MessageExtBrokerInner {
+        topic: crate::topic::validator::RMQ_SYS_OFFSET_MOVED_EVENT.to_string(),
+        queue_id: 0,
+        flag: 0,
+        body: Bytes::from(body),
+        properties_string: protocol::message::properties_to_string(props),
+        sys_flag: 0,
+        born_timestamp: crate::client::now_ms(),
+        born_host: host,
+        store_host: host,
+        reconsume_times: 0,
+        prepared_transaction_offset: 0,
+    };
+    let b = broker.clone();
+    tokio::spawn(async move {
+        let r = b.put_message(msg).await;
+        debug!(status = ?r.status, "offset moved event stored");
+    });
 }
 
 /// The pull body: the stored records back to back. A single record is passed on without a
