@@ -135,7 +135,8 @@ java_bean! {
 
 java_bean! {
     /// `org.apache.rocketmq.remoting.netty.NettyServerConfig` (the namesrv sets port 9876).
-    /// Only `listenPort` has an effect here; the others are accepted and reported like Java.
+    /// `listenPort` and `serverChannelMaxIdleTimeSeconds` take effect; the others are accepted
+    /// and reported like Java.
     NettyServerConfig {
         /// TCP port.
         listen_port: i32 = 9876 => "listenPort",

@@ -19,8 +19,9 @@ pub mod startup;
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use parking_lot::{Mutex, RwLock};
 use protocol::body::properties::properties_to_string;
@@ -40,7 +41,14 @@ pub struct Namesrv {
     config_persist_lock: Mutex<()>,
     route: RouteInfoManager,
     kv: KvConfigManager,
-    channels: Mutex<HashMap<u64, Channel>>,
+    channels: Mutex<HashMap<u64, Arc<Conn>>>,
+    started: Instant,
+}
+
+/// An open connection and when it last sent a request (ms since start), for the idle check.
+struct Conn {
+    channel: Channel,
+    last_active_ms: AtomicU64,
 }
 
 impl std::fmt::Debug for Namesrv {
@@ -60,6 +68,7 @@ impl Namesrv {
             route: RouteInfoManager::new(),
             kv,
             channels: Mutex::new(HashMap::new()),
+            started: Instant::now(),
         }))
     }
 
@@ -94,6 +103,46 @@ impl Namesrv {
         }
     }
 
+    fn now_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+
+    pub(crate) fn track_open(&self, channel: &Channel) {
+        let conn = Arc::new(Conn {
+            channel: channel.clone(),
+            last_active_ms: AtomicU64::new(self.now_ms()),
+        });
+        self.channels.lock().insert(channel.id(), conn);
+    }
+
+    pub(crate) fn track_request(&self, channel: &Channel) {
+        let conn = self.channels.lock().get(&channel.id()).cloned();
+        if let Some(conn) = conn {
+            conn.last_active_ms.store(self.now_ms(), Ordering::Relaxed);
+        }
+    }
+
+    pub(crate) fn track_close(&self, channel: &Channel) {
+        self.channels.lock().remove(&channel.id());
+    }
+
+    /// Close connections that sent nothing for `serverChannelMaxIdleTimeSeconds` (Java's
+    /// `IdleStateHandler`; the namesrv then drops what a broker registered on it).
+    fn close_idle_channels(&self, idle_ms: u64) {
+        let now = self.now_ms();
+        let idle: Vec<Arc<Conn>> = self
+            .channels
+            .lock()
+            .values()
+            .filter(|c| now.saturating_sub(c.last_active_ms.load(Ordering::Relaxed)) > idle_ms)
+            .cloned()
+            .collect();
+        for conn in idle {
+            info!(peer = %conn.channel.peer_addr(), idle_ms, "closing idle connection");
+            conn.channel.close();
+        }
+    }
+
     /// Serve `listener` until `shutdown` completes, expiring silent brokers meanwhile. On
     /// shutdown every connection is closed and the KV table is written once more.
     pub async fn serve(
@@ -106,9 +155,9 @@ impl Namesrv {
         info!(addr = ?local, "name server serving");
         serve(listener, self.clone(), ServerConfig::default(), shutdown).await;
         scanner.abort();
-        let open: Vec<Channel> = self.channels.lock().values().cloned().collect();
-        for ch in open {
-            ch.close();
+        let open: Vec<Arc<Conn>> = self.channels.lock().values().cloned().collect();
+        for conn in open {
+            conn.channel.close();
         }
         self.kv.persist();
         info!("name server stopped");
@@ -116,24 +165,27 @@ impl Namesrv {
 }
 
 /// Expire brokers that have not registered for `brokerChannelExpiredTimeMs`, every
-/// `scanNotActiveBrokerIntervalMs` (`NamesrvController`'s scheduled `scanNotActiveBroker`).
+/// `scanNotActiveBrokerIntervalMs` (`NamesrvController`'s scheduled `scanNotActiveBroker`),
+/// and close connections idle for `serverChannelMaxIdleTimeSeconds`.
 async fn scan_not_active_brokers(ns: Arc<Namesrv>) {
     loop {
-        let (interval_ms, expiry_ms) = {
+        let (interval_ms, expiry_ms, idle_s) = {
             let c = ns.config.read();
             (
                 c.scan_not_active_broker_interval_ms(),
                 c.broker_channel_expired_time_ms(),
+                c.netty.server_channel_max_idle_time_seconds,
             )
         };
         tokio::time::sleep(Duration::from_millis(interval_ms)).await;
-        for gone in ns
-            .route
-            .scan_not_active_broker(Duration::from_millis(expiry_ms))
-        {
+        let expiry = Duration::from_millis(expiry_ms);
+        for gone in ns.route.scan_not_active_broker(expiry) {
             if let Some(ch) = gone.channel {
                 ch.close();
             }
+        }
+        if idle_s > 0 {
+            ns.close_idle_channels(idle_s as u64 * 1000);
         }
     }
 }

@@ -42,6 +42,7 @@ impl RequestHandler for Namesrv {
         request: RemotingCommand,
     ) -> Option<RemotingCommand> {
         let code = request.code;
+        self.track_request(&channel);
         Some(match self.process(&channel, &request) {
             Ok(resp) => resp,
             Err(e) => {
@@ -59,13 +60,13 @@ impl RequestHandler for Namesrv {
     }
 
     fn on_open(&self, channel: &Channel) {
-        self.channels.lock().insert(channel.id(), channel.clone());
+        self.track_open(channel);
     }
 
     /// `BrokerHousekeepingService.onChannelClose`: a broker's routes go with its connection
     /// (protocol.md T10).
     fn on_close(&self, channel: &Channel) {
-        self.channels.lock().remove(&channel.id());
+        self.track_close(channel);
         self.route.on_channel_destroy(channel);
     }
 }

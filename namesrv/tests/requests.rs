@@ -521,6 +521,38 @@ async fn routes_go_with_the_connection_and_with_silence() {
 }
 
 #[tokio::test]
+async fn idle_connections_are_closed() {
+    // serverChannelMaxIdleTimeSeconds=1: a silent connection is closed, and a broker
+    // registered on it loses its routes (Java: onChannelIdle -> onChannelDestroy)
+    let s = Server::start(&[
+        (SCAN_INTERVAL_KEY, "100"),
+        ("serverChannelMaxIdleTimeSeconds", "1"),
+    ])
+    .await;
+    let broker = RemotingClient::new();
+    let body = register_body(1, &[topic("Idle", 1, 6)], &[]).encode();
+    call(
+        &broker,
+        &s.addr,
+        register_cmd("broker-i", "10.0.0.8:10911", 0, body, false),
+    )
+    .await;
+    let ch = broker.channel(&s.addr).await.expect("channel");
+    let t0 = Instant::now();
+    wait_until("idle connection closed", T, || ch.is_closed()).await;
+    assert!(
+        t0.elapsed() >= Duration::from_millis(800),
+        "closed too early: {:?}",
+        t0.elapsed()
+    );
+    wait_until("routes of the idle broker removed", T, || {
+        s.ns.route().live_broker_count() == 0
+    })
+    .await;
+    s.stop().await;
+}
+
+#[tokio::test]
 async fn kv_config_and_order_topic_conf() {
     let s = Server::start(&[("orderMessageEnable", "true")]).await;
     let c = RemotingClient::new();
