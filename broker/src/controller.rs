@@ -43,6 +43,8 @@ pub struct BrokerController {
     pub subscription_group_manager: SubscriptionGroupManager,
     /// Committed offsets.
     pub consumer_offset_manager: ConsumerOffsetManager,
+    /// SQL92 filters of the consumer groups (`consumerFilter.json`).
+    pub consumer_filter_manager: Arc<crate::consumer_filter::ConsumerFilterManager>,
     /// Producer connections.
     pub producer_manager: ProducerManager,
     /// Consumer connections and subscriptions.
@@ -67,6 +69,14 @@ impl BrokerController {
         let listener = Arc::new(DefaultConsumerIdsChangeListener {
             notify_enabled: b.notify_consumer_ids_changed_enable,
         });
+        let consumer_filter_manager = Arc::new(crate::consumer_filter::ConsumerFilterManager::new(
+            b,
+            config_dir.join("consumerFilter.json"),
+        ));
+        let listener = Arc::new(crate::consumer_filter::FilterRegisteringListener {
+            inner: listener,
+            filters: consumer_filter_manager.clone(),
+        });
         let (shutdown_tx, _) = watch::channel(false);
         Ok(BrokerController {
             topic_config_manager: TopicConfigManager::new(b, config_dir.join("topics.json")),
@@ -75,6 +85,7 @@ impl BrokerController {
                 config_dir.join("subscriptionGroup.json"),
             ),
             consumer_offset_manager: ConsumerOffsetManager::new(config_dir.join("consumerOffset.json")),
+            consumer_filter_manager,
             producer_manager: ProducerManager::new(),
             consumer_manager: ConsumerManager::new(listener),
             pull_hold,
@@ -254,6 +265,7 @@ pub async fn run_with(
     broker.topic_config_manager.load()?;
     broker.consumer_offset_manager.load()?;
     broker.subscription_group_manager.load()?;
+    broker.consumer_filter_manager.load()?;
 
     let server_cfg = ServerConfig::default();
     let mut shutdown_rx = broker.shutdown_signal();
@@ -275,6 +287,7 @@ pub async fn run_with(
     // Java start(): the first registration is synchronous, before the boot line.
     broker.register_broker_all(true, false).await;
     spawn_scheduled_tasks(&broker);
+    crate::transaction::check::start(&broker);
 
     let b = broker.broker_config().clone();
     let mut tip = format!(
@@ -315,6 +328,7 @@ async fn shutdown_broker(broker: &Arc<BrokerController>) {
     let _ = broker.shutdown_tx.send(true);
     broker.outer_api.unregister_broker_all(&broker.identity()).await;
     broker.consumer_offset_manager.persist();
+    broker.consumer_filter_manager.persist();
     let store = broker.store.clone();
     if let Err(e) = tokio::task::spawn_blocking(move || store.shutdown()).await {
         error!(error = %e, "store shutdown panicked");
@@ -360,7 +374,11 @@ fn spawn_scheduled_tasks(broker: &Arc<BrokerController>) {
     };
     spawn_every(broker, "persistConsumerOffset", Duration::from_secs(10), Duration::from_millis(flush_ms), |b| {
         Box::pin(async move {
-            let _ = tokio::task::spawn_blocking(move || b.consumer_offset_manager.persist()).await;
+            let _ = tokio::task::spawn_blocking(move || {
+                b.consumer_offset_manager.persist();
+                b.consumer_filter_manager.persist();
+            })
+            .await;
         })
     });
     spawn_every(broker, "clientHousekeeping", Duration::from_secs(10), Duration::from_secs(10), move |b| {

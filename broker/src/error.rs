@@ -52,6 +52,12 @@ pub enum BrokerError {
     /// SERVICE_NOT_AVAILABLE.
     #[error("{0}")]
     ServiceNotAvailable(String),
+    /// FILTER_DATA_NOT_EXIST (SQL92 pull without registered filter data).
+    #[error("{0}")]
+    FilterDataNotExist(String),
+    /// FILTER_DATA_NOT_LATEST.
+    #[error("{0}")]
+    FilterDataNotLatest(String),
     /// QUERY_NOT_FOUND.
     #[error("{0}")]
     QueryNotFound(String),
@@ -86,6 +92,8 @@ impl BrokerError {
             BrokerError::SubscriptionNotLatest(_) => response::SUBSCRIPTION_NOT_LATEST,
             BrokerError::SubscriptionParseFailed(_) => response::SUBSCRIPTION_PARSE_FAILED,
             BrokerError::ServiceNotAvailable(_) => response::SERVICE_NOT_AVAILABLE,
+            BrokerError::FilterDataNotExist(_) => response::FILTER_DATA_NOT_EXIST,
+            BrokerError::FilterDataNotLatest(_) => response::FILTER_DATA_NOT_LATEST,
             BrokerError::QueryNotFound(_) => response::QUERY_NOT_FOUND,
             BrokerError::Protocol(_)
             | BrokerError::BadBody(_)

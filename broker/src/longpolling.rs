@@ -14,11 +14,11 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 use tokio::sync::oneshot;
 
-use crate::filter::TagMessageFilter;
+use crate::filter_sql::ExpressionMessageFilter;
 
 struct Waiter {
     pull_from_offset: i64,
-    filter: Arc<TagMessageFilter>,
+    filter: Arc<ExpressionMessageFilter>,
     wake: oneshot::Sender<()>,
 }
 
@@ -40,7 +40,7 @@ impl PullRequestHoldService {
         topic: &str,
         queue_id: i32,
         pull_from_offset: i64,
-        filter: Arc<TagMessageFilter>,
+        filter: Arc<ExpressionMessageFilter>,
     ) -> oneshot::Receiver<()> {
         let (tx, rx) = oneshot::channel();
         self.table
@@ -65,6 +65,19 @@ impl PullRequestHoldService {
         max_offset: i64,
         tags_code: Option<i64>,
     ) {
+        self.notify_message_arriving_with_properties(topic, queue_id, max_offset, tags_code, None);
+    }
+
+    /// [`Self::notify_message_arriving`] with the arriving message's properties string: SQL92
+    /// filters are evaluated on it too (Java: `isMatchedByCommitLog(null, properties)`).
+    pub fn notify_message_arriving_with_properties(
+        &self,
+        topic: &str,
+        queue_id: i32,
+        max_offset: i64,
+        tags_code: Option<i64>,
+        properties: Option<&str>,
+    ) {
         let mut table = self.table.lock();
         let key = (topic.to_string(), queue_id);
         let Some(list) = table.get_mut(&key) else { return };
@@ -75,7 +88,8 @@ impl PullRequestHoldService {
                 continue;
             }
             let matched = max_offset > w.pull_from_offset
-                && tags_code.map(|c| w.filter.matches(c)).unwrap_or(true);
+                && tags_code.map(|c| w.filter.matches(c)).unwrap_or(true)
+                && properties.map(|p| w.filter.matches_properties(p)).unwrap_or(true);
             if matched {
                 let _ = w.wake.send(());
             } else {
@@ -121,24 +135,33 @@ impl store::message::MessageArrivingListener for NotifyMessageArrivingListener {
         queue_offset: i64,
         tags_code: i64,
         _store_timestamp: i64,
-        _properties: &str,
+        properties: &str,
     ) {
-        self.hold
-            .notify_message_arriving(topic, queue_id, queue_offset, Some(tags_code));
+        self.hold.notify_message_arriving_with_properties(
+            topic,
+            queue_id,
+            queue_offset,
+            Some(tags_code),
+            Some(properties),
+        );
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::filter::build_subscription;
+    use crate::filter::{build_subscription, TagMessageFilter};
 
     #[test]
     fn wakes_only_matching() {
         let hold = PullRequestHoldService::new();
-        let a = Arc::new(TagMessageFilter::new(&build_subscription("T", Some("TagA"), None)));
+        let a = Arc::new(ExpressionMessageFilter::from_tag(TagMessageFilter::new(&build_subscription(
+            "T",
+            Some("TagA"),
+            None,
+        ))));
         let mut rx_a = hold.suspend("T", 0, 5, a);
-        let mut rx_all = hold.suspend("T", 0, 5, Arc::new(TagMessageFilter::all()));
+        let mut rx_all = hold.suspend("T", 0, 5, Arc::new(ExpressionMessageFilter::from_tag(TagMessageFilter::all())));
         hold.notify_message_arriving("T", 0, 6, Some(2598920)); // TagB
         assert!(rx_a.try_recv().is_err());
         assert!(rx_all.try_recv().is_ok());

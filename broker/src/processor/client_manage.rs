@@ -116,6 +116,7 @@ fn check_client_config(broker: &Arc<BrokerController>, req: &RemotingCommand) ->
                 sd.expression_type
             )));
         }
+        crate::filter_sql::check_client_subscription(&sd)?;
     }
     Ok(Some(RemotingCommand::success()))
 }

@@ -12,6 +12,7 @@
 
 pub mod client_manage;
 pub mod consumer_manage;
+pub mod end_transaction;
 pub mod pull_message;
 pub mod query_message;
 pub mod queue_offset;
@@ -66,6 +67,7 @@ pub async fn dispatch(
         request::SEND_MESSAGE | request::SEND_MESSAGE_V2 | request::SEND_BATCH_MESSAGE => {
             send_message::process(broker, &ctx, req).await
         }
+        request::END_TRANSACTION => end_transaction::process(broker, &ctx, req).await,
         request::PULL_MESSAGE if ctx.port == Port::Main => {
             pull_message::process(broker, &ctx, req).await
         }

@@ -28,7 +28,8 @@ use crate::body::SubscriptionData;
 use crate::config::perm;
 use crate::controller::BrokerController;
 use crate::error::{BrokerError, BrokerResult, FAQ_APPLY_TOPIC, FAQ_SUFFIX};
-use crate::filter::{build_subscription, is_tag_type, TagMessageFilter};
+use crate::filter::{build_subscription, is_tag_type};
+use crate::filter_sql::ExpressionMessageFilter;
 
 /// Longest suspension honoured (a cap on client-supplied values).
 const SUSPEND_MAX: Duration = Duration::from_secs(60);
@@ -64,7 +65,7 @@ pub async fn process(
 enum Outcome {
     Reply(RemotingCommand),
     Suspend {
-        filter: Arc<TagMessageFilter>,
+        filter: Arc<ExpressionMessageFilter>,
         timeout: Duration,
     },
 }
@@ -159,13 +160,14 @@ fn pull_once(
         }
         sd
     };
+    let filter_data = crate::filter_sql::resolve_filter_data(broker, h, has_subscription, &subscription)?;
     if !is_tag_type(Some(&subscription.expression_type)) && !property_filter {
         return Err(BrokerError::IllegalRequest(format!(
             "The broker does not support consumer to filter message by {}",
             subscription.expression_type
         )));
     }
-    let filter = Arc::new(TagMessageFilter::new(&subscription));
+    let filter = crate::filter_sql::pull_filter(broker, &subscription, filter_data);
 
     let role = broker.store_config().broker_role;
     let Some(r) = broker.store().get_message(
