@@ -5,21 +5,19 @@
 //! Handlers return `Result<RemotingCommand, NamesrvError>`; the error becomes a response code
 //! and remark in one place, [`NamesrvError::response_code`], applied in `handle`.
 
-use std::sync::Arc;
-
-use protocol::code::{request as rc, response, version};
-use protocol::net::{Channel, RequestHandler};
-use protocol::RemotingCommand;
-use tracing::{debug, info, warn};
-
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use protocol::body::properties::parse_properties;
 use protocol::body::{
     BodyError, DataVersion, JsonBody, RegisterBrokerBody, TopicConfigSerializeWrapper,
 };
+use protocol::code::{request as rc, response, version};
 use protocol::fastjson::{self, order};
+use protocol::net::{Channel, RequestHandler};
+use protocol::RemotingCommand;
 use serde::Serialize;
+use tracing::{debug, info, warn};
 
 use crate::config::UPDATE_FORBIDDEN_KEYS;
 use crate::error::NamesrvError;

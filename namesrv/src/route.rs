@@ -24,8 +24,6 @@ use protocol::body::{
     BrokerData, ClusterInfo, DataVersion, QueueData, TopicConfigSerializeWrapper, TopicRouteData,
     MASTER_ID,
 };
-use protocol::fastjson::order::{iteration_order, JavaMapKind};
-use protocol::fastjson::Value;
 use protocol::net::Channel;
 use tracing::{info, warn};
 
@@ -54,17 +52,12 @@ struct Tables {
     filter_server: HashMap<String, Vec<String>>,
 }
 
-/// The entries of `map` in the iteration order of the Java map it mirrors.
-fn java_order<V>(map: &HashMap<String, V>, kind: JavaMapKind) -> Vec<(&String, &V)> {
-    let entries: Vec<(&String, &V)> = map.iter().collect();
-    let keys: Vec<Value> = entries
-        .iter()
-        .map(|(k, _)| Value::from(k.as_str()))
-        .collect();
-    iteration_order(&keys, kind)
-        .into_iter()
-        .filter_map(|i| entries.get(i).copied())
-        .collect()
+/// A `HashMap<String, _>` built as `new HashMap<>(initial)`, in Java iteration order (we do
+/// not know Java's insertion order here: natural order stands in within a bucket).
+fn java_order<V>(map: &HashMap<String, V>, initial: u32) -> Vec<(&String, &V)> {
+    let mut entries: Vec<(&String, &V)> = map.iter().collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    hash_map_order(entries, initial, |(k, _)| k.as_str())
 }
 
 /// `topicQueueTable`. Insertion-ordered, so that its Java iteration order (which keeps
@@ -84,11 +77,11 @@ fn names_in_java_order(names: &HashSet<String>) -> Vec<String> {
 }
 
 /// `new HashMap<>()` / `new HashSet<>()`.
-const JAVA_HASH_MAP: JavaMapKind = JavaMapKind::HashMap { initial: 16 };
+const JAVA_HASH_MAP: u32 = 16;
 /// `clusterAddrTable = new HashMap<>(32)`.
-const JAVA_CLUSTER_ADDR_TABLE: JavaMapKind = JavaMapKind::HashMap { initial: 32 };
+const JAVA_CLUSTER_ADDR_TABLE: u32 = 32;
 /// `brokerAddrTable = new HashMap<>(128)`.
-const JAVA_BROKER_ADDR_TABLE: JavaMapKind = JavaMapKind::HashMap { initial: 128 };
+const JAVA_BROKER_ADDR_TABLE: u32 = 128;
 
 /// One REGISTER_BROKER, as decoded from its header and body.
 #[derive(Debug, Clone)]
@@ -169,13 +162,13 @@ impl RouteInfoManager {
         let old_addr = broker_data
             .broker_addrs
             .insert(reg.broker_id, reg.broker_addr.clone());
-        if reg.broker_id == MASTER_ID {
+        if reg.broker_id == MASTER_ID && old_addr.as_deref() != Some(reg.broker_addr.as_str()) {
             info!(
                 cluster = %broker_data.cluster,
                 broker_name = %reg.broker_name,
                 old = ?old_addr,
                 new = %reg.broker_addr,
-                "master address registered"
+                "master address changed"
             );
         }
         register_first |= old_addr.is_none();
@@ -247,44 +240,26 @@ impl RouteInfoManager {
         result
     }
 
-    /// `isBrokerTopicConfigChanged`.
-    pub fn is_broker_topic_config_changed(&self, broker_addr: &str, dv: &DataVersion) -> bool {
-        self.tables
-            .read()
-            .broker_live
-            .get(broker_addr)
-            .map(|live| live.data_version != *dv)
-            .unwrap_or(true)
-    }
-
-    /// `queryBrokerTopicConfig`: the DataVersion last registered by `broker_addr`.
-    pub fn query_broker_topic_config(&self, broker_addr: &str) -> Option<DataVersion> {
-        self.tables
-            .read()
-            .broker_live
-            .get(broker_addr)
-            .map(|l| l.data_version)
-    }
-
-    /// `updateBrokerInfoUpdateTimestamp`: a QUERY_DATA_VERSION counts as a heartbeat.
-    pub fn touch_broker(&self, broker_addr: &str) {
-        if let Some(live) = self.tables.write().broker_live.get_mut(broker_addr) {
-            live.last_update = Instant::now();
-        }
-    }
-
-    /// QUERY_DATA_VERSION as one step: whether `dv` differs from what `broker_addr`
-    /// registered (refreshing its heartbeat when not), and the registered version.
+    /// QUERY_DATA_VERSION (Java's `isBrokerTopicConfigChanged`, then
+    /// `updateBrokerInfoUpdateTimestamp` and `queryBrokerTopicConfig`): whether `dv` differs
+    /// from what `broker_addr` registered (an unknown broker counts as changed; an unchanged
+    /// one counts as a heartbeat), and the registered version.
     pub fn query_data_version(
         &self,
         broker_addr: &str,
         dv: &DataVersion,
     ) -> (bool, Option<DataVersion>) {
-        let changed = self.is_broker_topic_config_changed(broker_addr, dv);
-        if !changed {
-            self.touch_broker(broker_addr);
+        let mut t = self.tables.write();
+        match t.broker_live.get_mut(broker_addr) {
+            None => (true, None),
+            Some(live) => {
+                let changed = live.data_version != *dv;
+                if !changed {
+                    live.last_update = Instant::now();
+                }
+                (changed, Some(live.data_version))
+            }
         }
-        (changed, self.query_broker_topic_config(broker_addr))
     }
 
     /// `unregisterBroker`.
