@@ -10,7 +10,6 @@
 
 pub mod config;
 pub mod error;
-pub mod headers;
 pub mod javaorder;
 pub mod kv;
 mod processor;

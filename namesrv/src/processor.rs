@@ -14,6 +14,7 @@ use protocol::body::{
 };
 use protocol::code::{request as rc, response, version};
 use protocol::fastjson::{self, order};
+use protocol::header::namesrv::*;
 use protocol::net::{Channel, RequestHandler};
 use protocol::RemotingCommand;
 use serde::Serialize;
@@ -21,7 +22,6 @@ use tracing::{debug, info, warn};
 
 use crate::config::UPDATE_FORBIDDEN_KEYS;
 use crate::error::NamesrvError;
-use crate::headers::*;
 use crate::javaorder::hash_set_order;
 use crate::kv::NAMESPACE_ORDER_TOPIC_CONFIG;
 use crate::route::Registration;
@@ -104,17 +104,18 @@ impl Namesrv {
         }
     }
 
+    /// `PutKVConfigRequestHeader` read by hand: Java checks namespace and key itself
+    /// ("namespace or key is null") and stores a missing value.
     fn put_kv_config(&self, req: &RemotingCommand) -> Reply {
-        let h: PutKVConfigRequestHeader = req.decode_header()?;
-        let (Some(ns), Some(key)) = (h.namespace.as_deref(), h.key.as_deref()) else {
+        let (Some(ns), Some(key)) = (req.ext("namespace"), req.ext("key")) else {
             return Err(NamesrvError::KvKeyMissing);
         };
-        self.kv.put(ns, key, h.value.as_deref());
+        self.kv.put(ns, key, req.ext("value"));
         Ok(ok())
     }
 
     fn get_kv_config(&self, req: &RemotingCommand) -> Reply {
-        let h: KVConfigKeyRequestHeader = req.decode_header()?;
+        let h: GetKVConfigRequestHeader = req.decode_header()?;
         match self.kv.get(&h.namespace, &h.key) {
             Some(value) => Ok(RemotingCommand::response_with(
                 response::SUCCESS,
@@ -128,7 +129,7 @@ impl Namesrv {
     }
 
     fn delete_kv_config(&self, req: &RemotingCommand) -> Reply {
-        let h: KVConfigKeyRequestHeader = req.decode_header()?;
+        let h: DeleteKVConfigRequestHeader = req.decode_header()?;
         self.kv.delete(&h.namespace, &h.key);
         Ok(ok())
     }
@@ -152,9 +153,7 @@ impl Namesrv {
         let (changed, registered) = self.route.query_data_version(&h.broker_addr, &dv);
         let mut resp = RemotingCommand::response_with(
             response::SUCCESS,
-            &QueryDataVersionResponseHeader {
-                changed: Some(changed),
-            },
+            &QueryDataVersionResponseHeader { changed },
         );
         if let Some(v) = registered {
             resp = resp.with_body(v.encode());
@@ -205,7 +204,7 @@ impl Namesrv {
                 broker_addr: h.broker_addr,
                 broker_name: h.broker_name,
                 broker_id: h.broker_id,
-                ha_server_addr: h.ha_server_addr,
+                ha_server_addr: Some(h.ha_server_addr),
                 topic_config,
                 filter_server_list,
             },
@@ -249,7 +248,7 @@ impl Namesrv {
     }
 
     fn wipe_write_perm_of_broker(&self, ch: &Channel, req: &RemotingCommand) -> Reply {
-        let h: BrokerNameRequestHeader = req.decode_header()?;
+        let h: WipeWritePermOfBrokerRequestHeader = req.decode_header()?;
         let count = self.route.wipe_write_perm_of_broker(&h.broker_name);
         info!(broker_name = %h.broker_name, client = %ch.peer_addr(), topics = count, "wipe write perm of broker");
         Ok(RemotingCommand::response_with(
@@ -261,7 +260,7 @@ impl Namesrv {
     }
 
     fn add_write_perm_of_broker(&self, ch: &Channel, req: &RemotingCommand) -> Reply {
-        let h: BrokerNameRequestHeader = req.decode_header()?;
+        let h: AddWritePermOfBrokerRequestHeader = req.decode_header()?;
         let count = self.route.add_write_perm_of_broker(&h.broker_name);
         info!(broker_name = %h.broker_name, client = %ch.peer_addr(), topics = count, "add write perm of broker");
         Ok(RemotingCommand::response_with(

@@ -7,13 +7,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use namesrv::config::{EXPIRY_KEY, SCAN_INTERVAL_KEY};
-use namesrv::headers::*;
 use namesrv::{Config, Namesrv};
 use protocol::body::{
     ClusterInfo, DataVersion, JsonBody, KVTable, RegisterBrokerBody, TopicConfig,
     TopicConfigSerializeWrapper, TopicList, TopicRouteData,
 };
 use protocol::code::{request as rc, response};
+use protocol::header::namesrv::*;
 use protocol::header::CommandHeader;
 use protocol::net::RemotingClient;
 use protocol::RemotingCommand;
@@ -107,7 +107,7 @@ fn register_cmd(
         broker_name: name.into(),
         broker_addr: addr.into(),
         cluster_name: "DefaultCluster".into(),
-        ha_server_addr: Some(format!("{addr}-ha")),
+        ha_server_addr: format!("{addr}-ha"),
         broker_id: id,
         compressed,
         body_crc32: Some((crc32fast::hash(&body) & 0x7FFF_FFFF) as i32),
@@ -351,7 +351,7 @@ async fn data_version_unregister_and_perms() {
             .with_body(DataVersion::new(1_700_000_000_000, counter).encode());
         let resp = call(&c, &s.addr, cmd).await;
         let h: QueryDataVersionResponseHeader = header(&resp);
-        assert_eq!(h.changed, Some(changed));
+        assert_eq!(h.changed, changed);
         assert_eq!(
             DataVersion::decode(resp.body_bytes()).expect("dv").counter,
             5
@@ -365,13 +365,13 @@ async fn data_version_unregister_and_perms() {
     .await;
     assert_eq!(resp.code, response::SYSTEM_ERROR, "no body");
 
-    let bh = BrokerNameRequestHeader {
+    let wh = WipeWritePermOfBrokerRequestHeader {
         broker_name: "broker-a".into(),
     };
     let resp = call(
         &c,
         &s.addr,
-        RemotingCommand::request_with(rc::WIPE_WRITE_PERM_OF_BROKER, &bh),
+        RemotingCommand::request_with(rc::WIPE_WRITE_PERM_OF_BROKER, &wh),
     )
     .await;
     assert_eq!(
@@ -380,10 +380,13 @@ async fn data_version_unregister_and_perms() {
     );
     let r = TopicRouteData::decode(route(&c, &s.addr, "T2").await.body_bytes()).expect("route");
     assert_eq!(r.queue_datas[0].perm, 5);
+    let ah = AddWritePermOfBrokerRequestHeader {
+        broker_name: "broker-a".into(),
+    };
     let resp = call(
         &c,
         &s.addr,
-        RemotingCommand::request_with(rc::ADD_WRITE_PERM_OF_BROKER, &bh),
+        RemotingCommand::request_with(rc::ADD_WRITE_PERM_OF_BROKER, &ah),
     )
     .await;
     assert_eq!(
@@ -560,9 +563,9 @@ async fn kv_config_and_order_topic_conf() {
         RemotingCommand::request_with(
             rc::PUT_KV_CONFIG,
             &PutKVConfigRequestHeader {
-                namespace: Some(ns.into()),
-                key: Some(k.into()),
-                value: Some(v.into()),
+                namespace: ns.into(),
+                key: k.into(),
+                value: v.into(),
             },
         )
     };
@@ -586,7 +589,7 @@ async fn kv_config_and_order_topic_conf() {
     let get = |ns: &str, k: &str| {
         RemotingCommand::request_with(
             rc::GET_KV_CONFIG,
-            &KVConfigKeyRequestHeader {
+            &GetKVConfigRequestHeader {
                 namespace: ns.into(),
                 key: k.into(),
             },
@@ -641,7 +644,7 @@ async fn kv_config_and_order_topic_conf() {
 
     let del = RemotingCommand::request_with(
         rc::DELETE_KV_CONFIG,
-        &KVConfigKeyRequestHeader {
+        &DeleteKVConfigRequestHeader {
             namespace: "ns".into(),
             key: "k".into(),
         },
