@@ -501,7 +501,12 @@ impl MessageStoreConfig {
     pub fn validate(&self) -> Result<(), crate::StoreError> {
         use crate::StoreError::Config;
         if self.enable_dleger_commit_log {
-            return Err(Config("enableDLegerCommitLog=true is not supported".into()));
+            return Err(Config(
+                "enableDLegerCommitLog=true is not supported: DLedger (Raft) commitlogs are not \
+                 implemented; use master/slave replication (brokerRole=ASYNC_MASTER, SYNC_MASTER \
+                 or SLAVE with brokerId > 0) instead"
+                    .into(),
+            ));
         }
         if self.enable_consume_queue_ext {
             return Err(Config("enableConsumeQueueExt=true is not supported".into()));

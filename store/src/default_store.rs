@@ -26,6 +26,7 @@ use crate::config::{BrokerRole, FlushDiskType, MessageStoreConfig};
 use crate::consume_queue::{ConsumeQueue, CqUnit, CQ_UNIT};
 use crate::error::{IoContext, Result, StoreError};
 use crate::flush::{Completion, GroupCommitQueue, GroupCommitRequest, Stopper};
+use crate::ha::{HaError, HaService, HaState, ReplicaWait};
 use crate::index::IndexService;
 use crate::lock::StoreLock;
 use crate::mapped_file::{now_ms, SelectMappedBuffer};
@@ -71,6 +72,8 @@ pub struct DefaultMessageStore {
     clean_immediately: AtomicBool,
     last_physical_min_offset: AtomicI64,
     pub(crate) delay_offsets: Mutex<std::collections::BTreeMap<i32, i64>>,
+    ha: HaState,
+    ha_service: Mutex<Option<Arc<HaService>>>,
 }
 
 impl std::fmt::Debug for DefaultMessageStore {
@@ -167,6 +170,8 @@ impl DefaultMessageStore {
             clean_immediately: AtomicBool::new(false),
             last_physical_min_offset: AtomicI64::new(0),
             delay_offsets: Mutex::new(Default::default()),
+            ha: HaState::default(),
+            ha_service: Mutex::new(None),
         };
         store.load_consume_queues()?;
         store.index_service.load(last_exit_ok)?;
@@ -498,6 +503,12 @@ impl DefaultMessageStore {
     /// Stop the services, flush everything, delete `abort` (if the store is writable and fully
     /// dispatched) and release the lock. Idempotent.
     pub fn shutdown(&self) {
+        // HAService.shutdown comes first in Java too
+        let ha = self.ha_service.lock().take();
+        if let Some(ha) = ha {
+            ha.shutdown();
+        }
+        self.ha.fail_all_waiters();
         let was_started = self.started.swap(false, Ordering::AcqRel);
         self.shutdown.store(true, Ordering::Release);
         if was_started {
@@ -657,6 +668,7 @@ impl DefaultMessageStore {
         let r = self.commit_log.put_message_opts(msg, apply_delay);
         if r.is_ok() {
             self.wakeup_reput();
+            self.ha.wakeup_writers();
         }
         r
     }
@@ -675,6 +687,7 @@ impl DefaultMessageStore {
         let r = self.commit_log.put_messages(batch);
         if r.is_ok() {
             self.wakeup_reput();
+            self.ha.wakeup_writers();
         }
         r
     }
@@ -707,36 +720,96 @@ impl DefaultMessageStore {
         Duration::from_millis(self.config.sync_flush_timeout.max(0) as u64)
     }
 
+    /// `submitReplicaRequest`: on a SYNC_MASTER, a successful `WAIT=true` put waits until a
+    /// slave acknowledged `wroteOffset + wroteBytes`, or fails at once with
+    /// SLAVE_NOT_AVAILABLE when no slave is connected or it is too far behind.
+    fn replica_request(&self, r: &PutMessageResult, wait: bool, done: Completion) -> ReplicaWait {
+        if self.config.broker_role != BrokerRole::SyncMaster || !wait {
+            return ReplicaWait::None;
+        }
+        let Some(a) = r.append.as_ref() else {
+            return ReplicaWait::None;
+        };
+        if !r.is_ok() {
+            return ReplicaWait::None;
+        }
+        let next = a.wrote_offset + i64::from(a.wrote_bytes);
+        if !self
+            .ha
+            .is_slave_ok(next, i64::from(self.config.ha_slave_fallbehind_max))
+        {
+            return ReplicaWait::NotAvailable;
+        }
+        let deadline =
+            Instant::now() + Duration::from_millis(self.config.slave_timeout.max(0) as u64);
+        self.ha.wait_transfer(next, deadline, done);
+        self.ha.wakeup_writers();
+        ReplicaWait::Pending(deadline)
+    }
+
+    /// Combine the flush and replica outcomes as Java's `thenCombine` does: a failed flush
+    /// status is applied first, then a failed replica status (so the replica one wins).
+    fn combine(r: &mut PutMessageResult, flush: PutMessageStatus, replica: PutMessageStatus) {
+        if flush != PutMessageStatus::PutOk {
+            r.status = flush;
+        }
+        if replica != PutMessageStatus::PutOk {
+            r.status = replica;
+        }
+    }
+
     async fn finish_async(&self, mut r: PutMessageResult, wait: bool) -> PutMessageResult {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        if self
+        let flush_deadline = tokio::time::Instant::now() + self.sync_flush_timeout();
+        let flush_pending = self
             .flush_request(&r, wait, Completion::Async(tx))
-            .is_some()
-        {
-            let st = match tokio::time::timeout(self.sync_flush_timeout(), rx).await {
+            .is_some();
+        let (rtx, rrx) = tokio::sync::oneshot::channel();
+        let replica = self.replica_request(&r, wait, Completion::Async(rtx));
+        let flush = if flush_pending {
+            match tokio::time::timeout_at(flush_deadline, rx).await {
                 Ok(Ok(s)) => s,
                 _ => PutMessageStatus::FlushDiskTimeout,
-            };
-            if st != PutMessageStatus::PutOk {
-                r.status = st;
             }
-        }
+        } else {
+            PutMessageStatus::PutOk
+        };
+        let replica = match replica {
+            ReplicaWait::None => PutMessageStatus::PutOk,
+            ReplicaWait::NotAvailable => PutMessageStatus::SlaveNotAvailable,
+            ReplicaWait::Pending(deadline) => {
+                match tokio::time::timeout_at(deadline.into(), rrx).await {
+                    Ok(Ok(s)) => s,
+                    _ => PutMessageStatus::FlushSlaveTimeout,
+                }
+            }
+        };
+        Self::combine(&mut r, flush, replica);
         r
     }
 
     fn finish_blocking(&self, mut r: PutMessageResult, wait: bool) -> PutMessageResult {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        if self
+        let flush_deadline = Instant::now() + self.sync_flush_timeout();
+        let flush_pending = self
             .flush_request(&r, wait, Completion::Blocking(tx))
-            .is_some()
-        {
-            let st = rx
-                .recv_timeout(self.sync_flush_timeout())
-                .unwrap_or(PutMessageStatus::FlushDiskTimeout);
-            if st != PutMessageStatus::PutOk {
-                r.status = st;
-            }
-        }
+            .is_some();
+        let (rtx, rrx) = std::sync::mpsc::sync_channel(1);
+        let replica = self.replica_request(&r, wait, Completion::Blocking(rtx));
+        let flush = if flush_pending {
+            rx.recv_timeout(flush_deadline.saturating_duration_since(Instant::now()))
+                .unwrap_or(PutMessageStatus::FlushDiskTimeout)
+        } else {
+            PutMessageStatus::PutOk
+        };
+        let replica = match replica {
+            ReplicaWait::None => PutMessageStatus::PutOk,
+            ReplicaWait::NotAvailable => PutMessageStatus::SlaveNotAvailable,
+            ReplicaWait::Pending(deadline) => rrx
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .unwrap_or(PutMessageStatus::FlushSlaveTimeout),
+        };
+        Self::combine(&mut r, flush, replica);
         r
     }
 
@@ -1160,6 +1233,44 @@ impl DefaultMessageStore {
             self.wakeup_reput();
         }
         ok
+    }
+
+    // ------------------------------------------------------------------ HA
+
+    /// Bind `haListenPort` and start replication (`HAService.start`): the listener serving
+    /// slaves and the client following [`DefaultMessageStore::update_ha_master_address`].
+    /// Stopped by [`DefaultMessageStore::shutdown`]. Calling it twice returns the running
+    /// service.
+    pub fn start_ha(self: &Arc<Self>) -> std::result::Result<Arc<HaService>, HaError> {
+        let mut slot = self.ha_service.lock();
+        if let Some(s) = slot.as_ref() {
+            return Ok(Arc::clone(s));
+        }
+        let svc = HaService::start(self)?;
+        *slot = Some(Arc::clone(&svc));
+        Ok(svc)
+    }
+
+    /// The running HA service, if [`DefaultMessageStore::start_ha`] was called.
+    pub fn ha_service(&self) -> Option<Arc<HaService>> {
+        self.ha_service.lock().clone()
+    }
+
+    /// Replication counters (`push2SlaveMaxOffset`, connection count).
+    pub fn ha_state(&self) -> &HaState {
+        &self.ha
+    }
+
+    /// `updateHaMasterAddress`: the master's `haServerAddr` for the HA client (slaves).
+    pub fn update_ha_master_address(&self, addr: &str) {
+        if let Some(s) = self.ha_service() {
+            s.update_master_address(addr);
+        }
+    }
+
+    /// `slaveFallBehindMuch`: master max offset minus the slaves' acknowledged offset.
+    pub fn slave_fall_behind_much(&self) -> i64 {
+        self.commit_log.max_offset() - self.ha.push2slave_max_offset()
     }
 
     /// `resetWriteOffset` (HA slave truncation).

@@ -44,7 +44,7 @@ pub(crate) enum Completion {
 }
 
 impl Completion {
-    fn complete(self, s: PutMessageStatus) {
+    pub(crate) fn complete(self, s: PutMessageStatus) {
         match self {
             Completion::Async(tx) => {
                 let _ = tx.send(s);

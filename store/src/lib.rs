@@ -42,7 +42,12 @@
 //!   `ScheduleMessageService` delivery thread (masters only) with `delayOffset.json`
 //!   (`delay_offset_table`, `delay_offset_json(pretty)`, `persist_delay_offsets`).
 //!
-//! Transactions, HA networking, statistics and the other config JSON files are broker concerns.
+//! * Replication ([`ha`]): `start_ha` binds `haListenPort` and runs Java 4.9.7's HA protocol
+//!   (master streams commitlog frames, slave appends them byte for byte);
+//!   `update_ha_master_address` points a slave at its master; on a SYNC_MASTER, `put_message`
+//!   waits for a slave's acknowledgement (PUT_OK / FLUSH_SLAVE_TIMEOUT / SLAVE_NOT_AVAILABLE).
+//!
+//! Transactions, statistics and the other config JSON files are broker concerns.
 
 pub mod checkpoint;
 pub mod commitlog;
@@ -52,6 +57,7 @@ pub mod consume_queue;
 pub mod default_store;
 pub mod error;
 mod flush;
+pub mod ha;
 pub mod index;
 pub mod lock;
 pub mod mapped_file;
