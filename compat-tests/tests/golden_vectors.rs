@@ -943,7 +943,13 @@ fn java_bodies_parse_and_reencode() {
                 if compare_json(&ours, bin)? {
                     r.note("body byte-exact");
                 } else {
-                    r.note("body equal up to map/set order");
+                    eprintln!(
+                        "[golden] {}: equal up to map/set order\n ours {}\n java {}",
+                        v.name,
+                        String::from_utf8_lossy(&ours),
+                        String::from_utf8_lossy(bin)
+                    );
+                    r.note(&format!("body equal up to map/set order: {}", v.name));
                 }
                 Ok(())
             }),
@@ -1445,7 +1451,9 @@ fn rust_encodings_decode_in_java() {
             if compare_json(ours, &java_json)? {
                 r.note("Java re-encodes our body byte-exact");
             } else {
-                r.note("Java re-encodes our body equal up to order");
+                r.note(&format!(
+                    "Java re-encodes our body equal up to order: {name}"
+                ));
             }
             Ok(())
         });
