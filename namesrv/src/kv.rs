@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use parking_lot::{Mutex, RwLock};
 use protocol::body::{JsonBody, KVTable};
@@ -56,6 +57,8 @@ pub struct KvConfigManager {
     table: RwLock<ConfigTable>,
     path: PathBuf,
     persist_lock: Mutex<()>,
+    /// The last write failed: the file is behind the table.
+    dirty: AtomicBool,
 }
 
 impl KvConfigManager {
@@ -65,6 +68,7 @@ impl KvConfigManager {
             table: RwLock::new(HashMap::new()),
             path: path.into(),
             persist_lock: Mutex::new(()),
+            dirty: AtomicBool::new(false),
         }
     }
 
@@ -155,8 +159,20 @@ impl KvConfigManager {
         let result = fastjson::to_string(&wrapper)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))
             .and_then(|text| string_to_file(&text, &self.path));
-        if let Err(e) = result {
-            error!(path = %self.path.display(), error = %e, "persisting the KV config failed");
+        match result {
+            Ok(()) => self.dirty.store(false, Ordering::Relaxed),
+            Err(e) => {
+                self.dirty.store(true, Ordering::Relaxed);
+                error!(path = %self.path.display(), error = %e, "persisting the KV config failed");
+            }
+        }
+    }
+
+    /// At shutdown: write the table again if the last write failed (every change is written
+    /// before it is acknowledged, so normally there is nothing to do).
+    pub fn persist_if_dirty(&self) {
+        if self.dirty.load(Ordering::Relaxed) {
+            self.persist();
         }
     }
 }

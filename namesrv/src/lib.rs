@@ -143,7 +143,8 @@ impl Namesrv {
     }
 
     /// Serve `listener` until `shutdown` completes, expiring silent brokers meanwhile. On
-    /// shutdown every connection is closed and the KV table is written once more.
+    /// shutdown every connection is closed (and the KV table written, should its last write
+    /// have failed).
     pub async fn serve(
         self: &Arc<Self>,
         listener: TcpListener,
@@ -158,7 +159,7 @@ impl Namesrv {
         for conn in open {
             conn.channel.close();
         }
-        self.kv.persist();
+        self.kv.persist_if_dirty();
         info!("name server stopped");
     }
 }

@@ -1,5 +1,5 @@
 //! `mqnamesrv`: parses flags like `NamesrvStartup`, sets up logging (stderr, `RUST_LOG`,
-//! default `info`), binds `listenPort` on all interfaces, prints Java's boot line and serves
+//! default `info`), binds `listenPort` on all interfaces (IPv6 and IPv4), prints Java's boot line and serves
 //! until SIGINT/SIGTERM.
 //!
 //! Exit codes follow Java: 0 after `-h`/`-p`/`-m` and after a signal, 1 for a bad command line,
@@ -82,9 +82,16 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let port = u16::try_from(config.netty.listen_port).map_err(|_| {
         anyhow::anyhow!("listenPort {} is not a TCP port", config.netty.listen_port)
     })?;
-    let listener = tokio::net::TcpListener::bind(("0.0.0.0", port))
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on port {port}: {e}"))?;
+    // Java binds the wildcard address: dual-stack where IPv6 exists, else IPv4 only.
+    let listener = match tokio::net::TcpListener::bind(("::", port)).await {
+        Ok(l) => l,
+        Err(_) => tokio::net::TcpListener::bind(("0.0.0.0", port))
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on port {port}: {e}"))?,
+    };
+    if config.namesrv.cluster_test {
+        warn!("clusterTest=true is not supported (Java's ClusterTestRequestProcessor); serving as a normal name server");
+    }
     let ns = Namesrv::new(config)?;
     let serialize_type = match std::env::var("ROCKETMQ_SERIALIZE_TYPE").as_deref() {
         Ok("ROCKETMQ") => "ROCKETMQ",
