@@ -4,6 +4,7 @@
 //! (ours; Java's namesrv has no `-m`, its broker does).
 
 use crate::config::{Config, KeyOutcome};
+use crate::error::NamesrvError;
 use protocol::body::properties::parse_properties;
 
 /// What the command line asks for.
@@ -130,10 +131,17 @@ pub fn parse_args(args: &[String]) -> Result<Cli, String> {
 pub fn load_config_file(
     config: &mut Config,
     file: &str,
-) -> Result<Vec<(String, KeyOutcome)>, String> {
-    let bytes = std::fs::read(file).map_err(|e| format!("{file} ({e})"))?;
-    let props =
-        parse_properties(&String::from_utf8_lossy(&bytes)).map_err(|e| format!("{file}: {e}"))?;
+) -> Result<Vec<(String, KeyOutcome)>, NamesrvError> {
+    let bytes = std::fs::read(file).map_err(|source| NamesrvError::Io {
+        path: file.to_string(),
+        source,
+    })?;
+    let props = parse_properties(&String::from_utf8_lossy(&bytes)).map_err(|e| {
+        NamesrvError::BadConfigFile {
+            path: file.to_string(),
+            reason: e.to_string(),
+        }
+    })?;
     Ok(config.load_properties(&props, Some(file)))
 }
 
