@@ -16,6 +16,8 @@ pub mod end_transaction;
 pub mod pull_message;
 pub mod query_message;
 pub mod queue_offset;
+pub mod reply;
+pub mod send_back;
 pub mod send_message;
 
 use std::sync::Arc;
@@ -66,6 +68,10 @@ pub async fn dispatch(
     let result: BrokerResult<Reply> = match code {
         request::SEND_MESSAGE | request::SEND_MESSAGE_V2 | request::SEND_BATCH_MESSAGE => {
             send_message::process(broker, &ctx, req).await
+        }
+        request::CONSUMER_SEND_MSG_BACK => send_back::process(broker, &ctx, req).await,
+        request::SEND_REPLY_MESSAGE | request::SEND_REPLY_MESSAGE_V2 => {
+            reply::process(broker, &ctx, req).await
         }
         request::END_TRANSACTION => end_transaction::process(broker, &ctx, req).await,
         request::PULL_MESSAGE if ctx.port == Port::Main => {
