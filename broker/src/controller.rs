@@ -55,6 +55,8 @@ pub struct BrokerController {
     pub channels: ChannelTracker,
     /// Namesrv client.
     pub outer_api: BrokerOuterApi,
+    /// Master/slave replication and metadata sync (`crate::ha_glue`).
+    pub ha: crate::ha_glue::HaGlue,
     store: Arc<dyn MessageStore>,
     store_host: SocketAddr,
     shutdown_tx: watch::Sender<bool>,
@@ -91,6 +93,7 @@ impl BrokerController {
             pull_hold,
             channels: ChannelTracker::new(),
             outer_api: BrokerOuterApi::new(b.namesrv_addr.as_deref()),
+            ha: crate::ha_glue::HaGlue::new(),
             broker_config: RwLock::new(b.clone()),
             netty_server_config: cfg.netty_server.clone(),
             store_config: cfg.store.clone(),
@@ -190,6 +193,7 @@ impl BrokerController {
             )
             .await;
         if let Some(first) = results.first() {
+            self.ha.on_register_result(self, first);
             if check_order_config {
                 if let Some(kv) = &first.kv_table {
                     self.topic_config_manager.update_order_topic_config(kv);
@@ -284,6 +288,9 @@ pub async fn run_with(
         );
     }
 
+    // HA (haListenPort, slave sync) before the first registration, whose answer carries
+    // the master's HA address.
+    crate::ha_glue::HaGlue::start(&broker)?;
     // Java start(): the first registration is synchronous, before the boot line.
     broker.register_broker_all(true, false).await;
     spawn_scheduled_tasks(&broker);
@@ -333,6 +340,7 @@ async fn shutdown_broker(broker: &Arc<BrokerController>) {
     if let Err(e) = tokio::task::spawn_blocking(move || store.shutdown()).await {
         error!(error = %e, "store shutdown panicked");
     }
+    broker.ha.shutdown().await;
     broker.outer_api.shutdown().await;
     info!("broker shutdown OK");
 }

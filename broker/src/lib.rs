@@ -11,6 +11,7 @@
 //! * [`client`] — producer/consumer registries, expiry, broker → client pushes.
 //! * [`longpolling`] — parked pulls; [`filter`] — tag filtering.
 //! * [`out`] — namesrv registration; [`store_api`] — what the broker needs from the store.
+//! * [`ha_glue`] — master/slave roles and replication; [`slave`] — metadata sync from the master.
 
 pub mod body;
 pub mod client;
@@ -22,11 +23,13 @@ pub mod error;
 pub mod filter;
 pub mod filter_sql;
 pub mod filter_sql_error;
+pub mod ha_glue;
 pub mod longpolling;
 pub mod netutil;
 pub mod offset;
 pub mod out;
 pub mod processor;
+pub mod slave;
 pub mod startup;
 pub mod store_api;
 pub mod store_impl;

@@ -120,6 +120,12 @@ impl ConsumerOffsetManager {
         });
     }
 
+    /// `getOffsetTable().putAll(master's)` (slave sync): the master's entry replaces ours
+    /// per `topic@group`; entries only we have are kept.
+    pub fn put_all(&self, table: HashMap<String, HashMap<i32, i64>>) {
+        self.table.write().extend(table);
+    }
+
     /// Snapshot (GET_ALL_CONSUMER_OFFSET, persistence).
     pub fn build_wrapper(&self) -> ConsumerOffsetSerializeWrapper {
         ConsumerOffsetSerializeWrapper {

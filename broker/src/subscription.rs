@@ -155,6 +155,21 @@ impl SubscriptionGroupManager {
         }
     }
 
+    /// `SlaveSynchronize.syncSubscriptionGroupConfig`: when the master's data version
+    /// differs, replace the whole table and version and persist. Returns whether it did.
+    pub fn replace_from_master(&self, w: SubscriptionGroupWrapper) -> bool {
+        {
+            let mut t = self.table.write();
+            if t.data_version == w.data_version {
+                return false;
+            }
+            t.data_version.assign_new_one(&w.data_version);
+            t.groups = w.subscription_group_table;
+        }
+        self.persist();
+        true
+    }
+
     /// Snapshot (GET_ALL_SUBSCRIPTIONGROUP_CONFIG, persistence).
     pub fn build_wrapper(&self) -> SubscriptionGroupWrapper {
         let t = self.table.read();

@@ -201,16 +201,16 @@ fn pull_once(
             response::PULL_OFFSET_MOVED
         }
     };
-    if role == BrokerRole::Slave && !slave_read {
-        code = response::PULL_RETRY_IMMEDIATELY;
-    }
+    // Java sets PULL_RETRY_IMMEDIATELY here for a slave without slaveReadEnable, but its
+    // status switch then overwrites the code: a 4.9.7 slave serves pulls either way (that is
+    // how consumers keep reading while the master is down), only the suggestion differs.
     let mut suggest = match (slave_read, r.suggest_pulling_from_slave) {
         (true, true) => sgc.which_broker_when_consume_slowly,
         (true, false) => sgc.broker_id,
         (false, _) => 0,
     };
     if code == response::PULL_OFFSET_MOVED {
-        if role == BrokerRole::Slave {
+        if role == BrokerRole::Slave && !broker.store_config().offset_check_in_slave {
             suggest = sgc.broker_id;
             code = response::PULL_RETRY_IMMEDIATELY;
         } else {

@@ -353,9 +353,10 @@ fn handle_put_result(
             )))
         }
         PutMessageStatus::ServiceNotAvailable => {
-            return Err(BrokerError::ServiceNotAvailable(
-                "service not available now. It may be caused by one of the following reasons: the broker's disk is full, messages are put to the slave, message store has been shut down, etc.".to_string(),
-            ))
+            return Err(BrokerError::ServiceNotAvailable(format!(
+                "service not available now. It may be caused by one of the following reasons: the broker's disk is full [{}], messages are put to the slave, message store has been shut down, etc.",
+                crate::ha_glue::disk_util(broker.store_config())
+            )))
         }
         PutMessageStatus::OsPageCacheBusy => {
             return Err(BrokerError::Store(

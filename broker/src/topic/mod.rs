@@ -334,6 +334,21 @@ impl TopicConfigManager {
         }
     }
 
+    /// `SlaveSynchronize.syncTopicConfig`: when the master's data version differs, replace
+    /// the whole table and version with the master's and persist. Returns whether it did.
+    pub fn replace_from_master(&self, w: TopicConfigSerializeWrapper) -> bool {
+        {
+            let mut t = self.table.write();
+            if t.data_version == w.data_version {
+                return false;
+            }
+            t.data_version.assign_new_one(&w.data_version);
+            t.topics = w.topic_config_table;
+        }
+        self.persist();
+        true
+    }
+
     /// The current data version.
     pub fn data_version(&self) -> DataVersion {
         self.table.read().data_version
