@@ -16,6 +16,7 @@
 //! `JAVA_HOME` selects the JDK.
 
 mod conf;
+pub mod docker;
 mod java;
 mod javabuild;
 mod output;
