@@ -24,6 +24,25 @@ pub fn notify_consumer_ids_changed(channel: &Channel, group: &str) {
     });
 }
 
+/// NOTIFY_CONSUMER_IDS_CHANGED to every open channel in `channels`, queued before returning
+/// (Java's listener writes them synchronously), when `enabled`
+/// (`BrokerConfig.notifyConsumerIdsChangedEnable`).
+pub async fn notify_consumer_ids_changed_now(channels: &[Channel], group: &str, enabled: bool) {
+    if !enabled {
+        return;
+    }
+    let header = NotifyConsumerIdsChangedRequestHeader {
+        consumer_group: group.to_string(),
+    };
+    for ch in channels.iter().filter(|c| !c.is_closed()) {
+        let cmd = RemotingCommand::request_with(request::NOTIFY_CONSUMER_IDS_CHANGED, &header);
+        let sent = tokio::time::timeout(std::time::Duration::from_secs(1), ch.send_oneway(cmd)).await;
+        if !matches!(sent, Ok(Ok(()))) {
+            debug!(group, peer = %ch.peer_addr(), "notifyConsumerIdsChanged not queued");
+        }
+    }
+}
+
 /// `DefaultConsumerIdsChangeListener`: pushes NOTIFY_CONSUMER_IDS_CHANGED to every member on a
 /// membership change (when `notifyConsumerIdsChangedEnable`).
 pub struct DefaultConsumerIdsChangeListener {

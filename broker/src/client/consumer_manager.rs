@@ -172,7 +172,11 @@ impl ConsumerManager {
         }
     }
 
-    /// `registerConsumer`: returns whether membership or subscriptions changed.
+    /// `registerConsumer`: returns whether membership or subscriptions changed, and the
+    /// members to send NOTIFY_CONSUMER_IDS_CHANGED to (empty unless changed and
+    /// `notify_enabled`). The caller sends them before it replies to the heartbeat, as Java's
+    /// synchronous listener does, so the old members start rebalancing (and hand over their
+    /// offsets) before the new member does.
     #[allow(clippy::too_many_arguments)]
     pub fn register(
         &self,
@@ -183,7 +187,7 @@ impl ConsumerManager {
         cfw: Option<ConsumeFromWhere>,
         subs: &[SubscriptionData],
         notify_enabled: bool,
-    ) -> bool {
+    ) -> (bool, Vec<Channel>) {
         let (changed, channels) = {
             let mut g = self.groups.lock();
             let gi = g
@@ -193,21 +197,20 @@ impl ConsumerManager {
             let r2 = gi.update_subscription(subs);
             (r1 || r2, gi.all_channels())
         };
-        if changed && notify_enabled {
-            self.listener.handle(ConsumerGroupEvent::Change { group, channels });
-        }
         self.listener.handle(ConsumerGroupEvent::Register {
             group,
             subscriptions: subs,
         });
-        changed
+        let notify = if changed && notify_enabled { channels } else { Vec::new() };
+        (changed, notify)
     }
 
-    /// `unregisterConsumer`.
-    pub fn unregister(&self, group: &str, channel: &Channel, notify_enabled: bool) {
+    /// `unregisterConsumer`: returns the remaining members to notify (empty unless
+    /// `notify_enabled`); the caller sends the notifications before replying.
+    pub fn unregister(&self, group: &str, channel: &Channel, notify_enabled: bool) -> Vec<Channel> {
         let (removed_group, channels) = {
             let mut g = self.groups.lock();
-            let Some(gi) = g.get_mut(group) else { return };
+            let Some(gi) = g.get_mut(group) else { return Vec::new() };
             if let Some(old) = gi.channel_info_table.remove(&channel.id()) {
                 info!(group, client = %old.client_id, "unregister a consumer");
             }
@@ -223,7 +226,9 @@ impl ConsumerManager {
             self.listener.handle(ConsumerGroupEvent::Unregister { group });
         }
         if notify_enabled {
-            self.listener.handle(ConsumerGroupEvent::Change { group, channels });
+            channels
+        } else {
+            Vec::new()
         }
     }
 

@@ -15,6 +15,7 @@ use tracing::{debug, info};
 
 use super::{Reply, RequestContext};
 use crate::body::{CheckClientRequestBody, HeartbeatData};
+use crate::client::broker2client::notify_consumer_ids_changed_now;
 use crate::client::ClientChannelInfo;
 use crate::config::perm;
 use crate::controller::BrokerController;
@@ -29,13 +30,13 @@ pub async fn process(
     req: RemotingCommand,
 ) -> BrokerResult<Reply> {
     match req.code {
-        request::HEART_BEAT => heart_beat(broker, ctx, &req),
-        request::UNREGISTER_CLIENT => unregister_client(broker, ctx, &req),
+        request::HEART_BEAT => heart_beat(broker, ctx, &req).await,
+        request::UNREGISTER_CLIENT => unregister_client(broker, ctx, &req).await,
         _ => check_client_config(broker, &req),
     }
 }
 
-fn heart_beat(
+async fn heart_beat(
     broker: &Arc<BrokerController>,
     ctx: &RequestContext,
     req: &RemotingCommand,
@@ -57,7 +58,7 @@ fn heart_beat(
             );
         }
         let subs: Vec<_> = data.subscription_data_set.to_vec();
-        let changed = broker.consumer_manager.register(
+        let (changed, notify) = broker.consumer_manager.register(
             &data.group_name,
             info.clone(),
             data.consume_type,
@@ -69,6 +70,7 @@ fn heart_beat(
         if changed {
             info!(group = %data.group_name, client = %hb.client_id, peer = %ctx.remote_addr(), "registerConsumer info changed");
         }
+        notify_consumer_ids_changed_now(&notify, &data.group_name, notify_globally(broker)).await;
     }
     for data in &hb.producer_data_set {
         broker.producer_manager.register(&data.group_name, info.clone());
@@ -77,7 +79,7 @@ fn heart_beat(
     Ok(Some(RemotingCommand::success()))
 }
 
-fn unregister_client(
+async fn unregister_client(
     broker: &Arc<BrokerController>,
     ctx: &RequestContext,
     req: &RemotingCommand,
@@ -94,14 +96,20 @@ fn unregister_client(
             .find(group)
             .map(|g| g.notify_consumer_ids_changed_enable)
             .unwrap_or(true);
-        broker
+        let notify = broker
             .consumer_manager
             .unregister(group, &ctx.channel, notify_enabled);
+        notify_consumer_ids_changed_now(&notify, group, notify_globally(broker)).await;
     }
     Ok(Some(RemotingCommand::response_with(
         protocol::code::response::SUCCESS,
         &UnregisterClientResponseHeader {},
     )))
+}
+
+/// `BrokerConfig.notifyConsumerIdsChangedEnable`.
+fn notify_globally(broker: &Arc<BrokerController>) -> bool {
+    broker.broker_config().notify_consumer_ids_changed_enable
 }
 
 fn check_client_config(broker: &Arc<BrokerController>, req: &RemotingCommand) -> BrokerResult<Reply> {
