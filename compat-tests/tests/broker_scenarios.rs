@@ -51,7 +51,7 @@ fn send_modes_java_and_rmq() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn restart(flavor: Flavor) -> anyhow::Result<()> {
+fn restart(flavor: Flavor, crash: bool) -> anyhow::Result<()> {
     let ns = Namesrv::start(flavor)?;
     let b1 = Broker::start(flavor, &ns.addr(), &[])?;
     let store = b1.store();
@@ -65,7 +65,11 @@ fn restart(flavor: Flavor) -> anyhow::Result<()> {
         Duration::from_secs(120),
     )?;
     assert_eq!(p.req_i64("sync_ok")?, 100, "[{}] {}", flavor.name(), p.output.describe());
-    b1.stop()?;
+    if crash {
+        b1.kill9();
+    } else {
+        b1.stop()?;
+    }
     let b2 = Broker::start_with_store(flavor, &ns.addr(), store.path(), &[])?;
     let c = run_driver(
         "rmq.compat.broker.SendModes",
@@ -80,7 +84,7 @@ fn restart(flavor: Flavor) -> anyhow::Result<()> {
             return Err(e);
         }
     };
-    let ctx = format!("[{}] {:?}", flavor.name(), c.results);
+    let ctx = format!("[{} crash={crash}] {:?}", flavor.name(), c.results);
     assert_eq!(c.req_i64("expected")?, 100, "{ctx}");
     assert_eq!(c.req_i64("missing")?, 0, "{ctx}");
     assert_eq!(c.req_i64("bad_body")?, 0, "{ctx}");
@@ -90,8 +94,17 @@ fn restart(flavor: Flavor) -> anyhow::Result<()> {
 
 #[test]
 fn messages_survive_broker_restart_java_and_rmq() -> anyhow::Result<()> {
-    restart(Flavor::Java)?;
-    restart(Flavor::Rmq)?;
+    restart(Flavor::Java, false)?;
+    restart(Flavor::Rmq, false)?;
+    Ok(())
+}
+
+/// SIGKILL instead of a clean stop: the process dies, the page cache keeps the data, and the
+/// restarted broker recovers every acknowledged message (abnormal recovery).
+#[test]
+fn messages_survive_broker_kill9_java_and_rmq() -> anyhow::Result<()> {
+    restart(Flavor::Java, true)?;
+    restart(Flavor::Rmq, true)?;
     Ok(())
 }
 
