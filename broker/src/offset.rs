@@ -133,3 +133,35 @@ impl ConsumerOffsetManager {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn java_file_with_unquoted_int_keys_round_trips() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("consumerOffset.json");
+        std::fs::write(
+            &path,
+            "{\n\t\"offsetTable\":{\n\t\t\"TopicTest@g4\":{0:12,1:7,2:0,3:1234567890123\n\t\t},\n\t\t\"%RETRY%g4@g4\":{0:5\n\t\t}\n\t}\n}",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let m = ConsumerOffsetManager::new(path.clone());
+        m.load().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.query_offset("g4", "TopicTest", 3), 1_234_567_890_123);
+        assert_eq!(m.query_offset("g4", "%RETRY%g4", 0), 5);
+        assert_eq!(m.query_offset("g4", "TopicTest", 9), -1);
+        assert_eq!(m.query_offset("other", "TopicTest", 0), -1);
+        m.commit_offset("c", "g4", "TopicTest", 1, 8);
+        m.persist();
+        let again = ConsumerOffsetManager::new(path);
+        again.load().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(again.query_offset("g4", "TopicTest", 1), 8);
+        let mut topics = again.topics_of_group("g4");
+        topics.sort();
+        assert_eq!(topics, vec!["%RETRY%g4".to_string(), "TopicTest".to_string()]);
+        again.remove_group("g4");
+        assert_eq!(again.query_offset("g4", "TopicTest", 1), -1);
+    }
+}

@@ -367,3 +367,91 @@ pub fn tags_code(_filter: TopicFilterType, tags: Option<&str>) -> i64 {
         Some(t) => protocol::message::tags_hash_code(t),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manager(dir: &std::path::Path, cfg: &BrokerConfig) -> TopicConfigManager {
+        TopicConfigManager::new(cfg, dir.join("config/topics.json"))
+    }
+
+    fn cfg() -> BrokerConfig {
+        BrokerConfig {
+            broker_name: "broker-a".into(),
+            broker_cluster_name: "DefaultCluster".into(),
+            ..BrokerConfig::default()
+        }
+    }
+
+    #[test]
+    fn built_in_topics_as_java() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let m = manager(dir.path(), &cfg());
+        let t = |n: &str| m.select(n).unwrap_or_else(|| panic!("missing {n}"));
+        assert_eq!((t("TBW102").read_queue_nums, t("TBW102").perm), (8, 7));
+        assert_eq!(t("SCHEDULE_TOPIC_XXXX").write_queue_nums, 18);
+        assert_eq!(t("BenchmarkTest").read_queue_nums, 1024);
+        assert_eq!((t("DefaultCluster").read_queue_nums, t("DefaultCluster").perm), (16, 7));
+        assert_eq!((t("broker-a").read_queue_nums, t("broker-a").perm), (1, 7));
+        assert_eq!(t("SELF_TEST_TOPIC").read_queue_nums, 1);
+        assert_eq!(t("OFFSET_MOVED_EVENT").read_queue_nums, 1);
+        assert_eq!(t("DefaultCluster_REPLY_TOPIC").read_queue_nums, 1);
+        assert!(m.select("RMQ_SYS_TRACE_TOPIC").is_none());
+        assert_eq!(m.topic_names().len(), 8);
+
+        let c = BrokerConfig {
+            auto_create_topic_enable: false,
+            cluster_topic_enable: false,
+            trace_topic_enable: true,
+            ..cfg()
+        };
+        let m = manager(dir.path(), &c);
+        assert!(m.select("TBW102").is_none());
+        assert_eq!(m.select("DefaultCluster").map(|t| t.perm), Some(perm::INHERIT));
+        assert!(m.select("RMQ_SYS_TRACE_TOPIC").is_some());
+    }
+
+    #[test]
+    fn auto_create_through_template_persists_and_reloads() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let m = manager(dir.path(), &cfg());
+        let v0 = m.data_version();
+        let tc = m
+            .create_in_send_message("NewTopic", "TBW102", "127.0.0.1:1", 4, 0)
+            .unwrap_or_else(|| panic!("not created"));
+        assert_eq!((tc.read_queue_nums, tc.write_queue_nums, tc.perm), (4, 4, 6));
+        assert!(m.data_version().counter > v0.counter);
+        // the template caps the queue count; a non-inheritable template refuses
+        let big = m.create_in_send_message("Big", "TBW102", "x", 64, 0);
+        assert_eq!(big.map(|t| t.write_queue_nums), Some(8));
+        assert!(m.create_in_send_message("Nope", "NewTopic", "x", 4, 0).is_none());
+        assert!(m.create_in_send_message("Nope", "Missing", "x", 4, 0).is_none());
+
+        let text = std::fs::read_to_string(dir.path().join("config/topics.json")).unwrap_or_default();
+        assert!(text.contains("\"NewTopic\":{") && text.contains("\t\"dataVersion\":{"), "{text}");
+        let again = manager(dir.path(), &cfg());
+        again.load().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(again.select("NewTopic").map(|t| t.write_queue_nums), Some(4));
+        assert_eq!(again.data_version(), m.data_version());
+    }
+
+    #[test]
+    fn loads_java_written_topics_json() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("config/topics.json");
+        std::fs::create_dir_all(dir.path().join("config")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(
+            &path,
+            "{\n\t\"dataVersion\":{\n\t\t\"counter\":3,\n\t\t\"timestamp\":1700000000123\n\t},\n\t\"topicConfigTable\":{\n\t\t\"OrderTopic\":{\n\t\t\t\"order\":true,\n\t\t\t\"perm\":6,\n\t\t\t\"readQueueNums\":8,\n\t\t\t\"topicFilterType\":\"MULTI_TAG\",\n\t\t\t\"topicName\":\"OrderTopic\",\n\t\t\t\"topicSysFlag\":1,\n\t\t\t\"writeQueueNums\":8\n\t\t}\n\t}\n}",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let m = manager(dir.path(), &cfg());
+        m.load().unwrap_or_else(|e| panic!("{e}"));
+        let t = m.select("OrderTopic").unwrap_or_else(|| panic!("not loaded"));
+        assert!(t.order);
+        assert_eq!(t.topic_filter_type, TopicFilterType::MultiTag);
+        assert_eq!((m.data_version().counter, m.data_version().timestamp), (3, 1_700_000_000_123));
+        assert!(m.select("TBW102").is_some(), "built-ins stay");
+    }
+}
