@@ -97,7 +97,7 @@ pub fn build(
     if ExpressionType::is_tag_type(Some(expression_type)) {
         return None;
     }
-    let compiled = match filter::compile_typed(expression_type, expression) {
+    let compiled = match crate::filter_sql::compile(expression_type, expression) {
         Ok(c) => c,
         Err(e) => {
             error!(expr = expression, topic, group, error = %e, "parse error");
@@ -311,7 +311,7 @@ impl ConsumerFilterManager {
             match cache.get(&key) {
                 Some(c) => c.clone(),
                 None => {
-                    let c = filter::compile_typed(expression_type, expression)
+                    let c = crate::filter_sql::compile(expression_type, expression)
                         .map_err(|e| {
                             error!(expr = expression, topic, group, error = %e, "parse error");
                         })
@@ -421,7 +421,7 @@ impl ConsumerFilterManager {
             for (group, data) in by_topic.group_filter_data.unwrap_or_default() {
                 let Some(d) = data else { continue };
                 let expression_type = d.expression_type.clone().unwrap_or_default();
-                let compiled = match filter::compile_typed(
+                let compiled = match crate::filter_sql::compile(
                     &expression_type,
                     d.expression.as_deref().unwrap_or_default(),
                 ) {

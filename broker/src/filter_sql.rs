@@ -202,16 +202,118 @@ pub fn pull_filter(
     ))
 }
 
+/// Deepest parenthesis nesting compiled. The `filter` crate's parser and evaluator recurse
+/// per nesting level with large frames (an unoptimised build overflows a 2 MiB tokio worker
+/// stack near 90 nested parentheses, or several hundred prefix operators), and a stack
+/// overflow aborts the whole broker, so deeper expressions are refused up front, as if
+/// compiling them had failed (Java, with its own stack limit, would report
+/// `java.lang.StackOverflowError` for much deeper ones).
+pub const MAX_PAREN_NESTING: usize = 24;
+/// Most prefix operators (`NOT`, `-`, `+`) an expression may contain (see
+/// [`MAX_PAREN_NESTING`]).
+pub const MAX_PREFIX_OPERATORS: usize = 100;
+
+/// Why an expression was not compiled.
+#[derive(Debug, Clone)]
+pub enum CompileError {
+    /// The filter crate's error (Java's `MQFilterException` cause).
+    Filter(filter::FilterError),
+    /// Nested deeper than [`MAX_PAREN_NESTING`] / [`MAX_PREFIX_OPERATORS`].
+    TooDeep,
+}
+
+impl std::fmt::Display for CompileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CompileError::Filter(e) => write!(f, "{e}"),
+            CompileError::TooDeep => f.write_str("expression nested too deeply"),
+        }
+    }
+}
+
+impl CompileError {
+    /// `e.getMessage()` of the exception Java reports for `expr`.
+    pub fn java_message(&self, expr: &str) -> String {
+        match self {
+            CompileError::Filter(e) => crate::filter_sql_error::java_message(expr, e),
+            CompileError::TooDeep => "java.lang.StackOverflowError".to_string(),
+        }
+    }
+}
+
+/// Whether `expr` stays within [`MAX_PAREN_NESTING`] and [`MAX_PREFIX_OPERATORS`]
+/// (string literals and comments are skipped; a conservative token scan).
+pub fn nesting_ok(expr: &str) -> bool {
+    let b = expr.as_bytes();
+    let (mut depth, mut max_depth, mut prefix) = (0usize, 0usize, 0usize);
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\'' => {
+                i += 1;
+                while i < b.len() {
+                    if b[i] == b'\'' {
+                        if b.get(i + 1) == Some(&b'\'') {
+                            i += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'(' => {
+                depth += 1;
+                max_depth = max_depth.max(depth);
+            }
+            b')' => depth = depth.saturating_sub(1),
+            b'-' | b'+' => prefix += 1,
+            c if c.is_ascii_alphabetic() || c == b'_' || c == b'$' => {
+                let start = i;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$') {
+                    i += 1;
+                }
+                if b[start..i].eq_ignore_ascii_case(b"NOT") {
+                    prefix += 1;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    max_depth <= MAX_PAREN_NESTING && prefix <= MAX_PREFIX_OPERATORS
+}
+
+/// `FilterFactory.INSTANCE.get(type).compile(expr)`, refusing expressions nested too deeply
+/// for this process's stacks (see [`MAX_PAREN_NESTING`]).
+pub fn compile(expression_type: &str, expr: &str) -> Result<filter::Expression, CompileError> {
+    if !nesting_ok(expr) {
+        return Err(CompileError::TooDeep);
+    }
+    filter::compile_typed(expression_type, expr).map_err(CompileError::Filter)
+}
+
 /// `ClientManageProcessor.checkClientConfig`'s compile step (after the tag-type and
 /// `enablePropertyFilter` checks): SUBSCRIPTION_PARSE_FAILED with Java's `e.getMessage()`.
 pub fn check_client_subscription(sd: &SubscriptionData) -> BrokerResult<()> {
-    match filter::compile_typed(&sd.expression_type, &sd.sub_string) {
+    match compile(&sd.expression_type, &sd.sub_string) {
         Ok(_) => Ok(()),
         Err(e) => {
             tracing::warn!(sub = %sd.sub_string, error = %e, "client filter message, but failed to compile expression");
-            Err(BrokerError::SubscriptionParseFailed(
-                crate::filter_sql_error::java_message(&sd.sub_string, &e),
-            ))
+            Err(BrokerError::SubscriptionParseFailed(e.java_message(&sd.sub_string)))
         }
     }
 }
@@ -261,6 +363,19 @@ mod tests {
         // no filter data: everything matches (Java)
         let f = ExpressionMessageFilter::new(&sub, None, &mgr, false);
         assert!(f.is_matched_by_commit_log(&record(&[])));
+    }
+
+    #[test]
+    fn deep_expressions_are_refused_not_crashing() {
+        let deep = format!("{}a = 1{}", "(".repeat(10_000), ")".repeat(10_000));
+        assert!(matches!(compile("SQL92", &deep), Err(CompileError::TooDeep)));
+        let nots = format!("{}a", "NOT ".repeat(5000));
+        assert!(matches!(compile("SQL92", &nots), Err(CompileError::TooDeep)));
+        let fine = format!("{}a = 1{} AND b = '((((((((((((((((((((((((((((((('", "(".repeat(20), ")".repeat(20));
+        assert!(compile("SQL92", &fine).is_ok());
+        assert!(compile("SQL92", "a = -1 -- ((((((((((((((((((((((((((((((((((\n").is_ok());
+        let e = compile("SQL92", &deep).err().map(|e| e.java_message(&deep));
+        assert_eq!(e.as_deref(), Some("java.lang.StackOverflowError"));
     }
 
     #[test]
