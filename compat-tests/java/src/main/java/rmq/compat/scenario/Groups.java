@@ -135,12 +135,9 @@ public final class Groups {
             return all.containsAll(bodies);
         });
         Thread.sleep(3000);
-        for (DefaultMQPushConsumer c : cs) {
-            c.shutdown();
-        }
-        p.shutdown();
-        Set<String> distinct = new HashSet<>();
-        int total = 0;
+        // Judge before shutting down: a consumer leaving makes the others rebalance, which
+        // may legitimately redeliver (at-least-once).
+        Map<String, Integer> total = new java.util.TreeMap<>();
         int withMsgs = 0;
         for (Map<String, Integer> s : seen) {
             synchronized (s) {
@@ -148,14 +145,29 @@ public final class Groups {
                     withMsgs++;
                 }
                 for (Map.Entry<String, Integer> e : s.entrySet()) {
-                    distinct.add(e.getKey());
-                    total += e.getValue();
+                    total.merge(e.getKey(), e.getValue(), Integer::sum);
                 }
             }
         }
-        distinct.retainAll(bodies);
-        Driver.result("distinct", distinct.size());
-        Driver.result("duplicates", total - distinct.size());
+        for (DefaultMQPushConsumer c : cs) {
+            c.shutdown();
+        }
+        p.shutdown();
+        int distinct = 0;
+        int dups = 0;
+        List<String> dupBodies = new ArrayList<>();
+        for (Map.Entry<String, Integer> e : total.entrySet()) {
+            if (bodies.contains(e.getKey())) {
+                distinct++;
+            }
+            if (e.getValue() > 1) {
+                dups += e.getValue() - 1;
+                dupBodies.add(e.getKey() + "x" + e.getValue());
+            }
+        }
+        Driver.result("distinct", distinct);
+        Driver.result("duplicates", dups);
+        Driver.result("duplicate_bodies", dupBodies);
         Driver.result("consumers_with_msgs", withMsgs);
     }
 

@@ -29,7 +29,8 @@ import rmq.compat.Driver;
  *   <li>{@code pull <topic> <n>}: {@code DefaultMQPullConsumer}. n messages are sent (tags
  *   TagA/TagB alternating) in two halves separated by a pause; every queue is pulled from 0 in
  *   batches of 8 until NO_NEW_MSG; a TagA pull returns only TagA; min/max offsets;
- *   searchOffset at the pause hits the first message of the second half in every queue;
+ *   searchOffset (nearest store time) at the pause hits the first message of the second half
+ *   in every queue;
  *   an offset written to the broker reads back. RESULT {@code queues received missing
  *   final_no_new_msg next_is_max tag_received tag_wrong min_zero max_sum search_ok
  *   offset_roundtrip fresh_offset}.</li>
@@ -70,9 +71,11 @@ public final class Pulls {
         long pauseTs = 0;
         for (int i = 0; i < n; i++) {
             if (i == n / 2) {
-                Thread.sleep(1200);
+                // searchOffset returns the entry nearest in store time: make the first
+                // message of the second half the nearest one in every queue.
+                Thread.sleep(3000);
                 pauseTs = System.currentTimeMillis();
-                Thread.sleep(1200);
+                Thread.sleep(300);
             }
             String tag = i % 2 == 0 ? "TagA" : "TagB";
             SendResult r = Scn.send(p, new Message(topic, tag, Scn.bytes("pull-" + i)));
