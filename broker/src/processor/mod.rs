@@ -10,6 +10,7 @@
 //! add its codes to the `match` in [`dispatch`] (respecting the VIP-port rule: everything but
 //! PULL_MESSAGE is served on `listenPort - 2` too).
 
+pub mod admin;
 pub mod client_manage;
 pub mod consumer_manage;
 pub mod end_transaction;
@@ -90,7 +91,7 @@ pub async fn dispatch(
         | request::GET_MAX_OFFSET
         | request::GET_MIN_OFFSET
         | request::GET_EARLIEST_MSG_STORETIME => queue_offset::process(broker, &ctx, req).await,
-        _ => Ok(Some(unknown_code(code))),
+        _ => admin::process(broker, &ctx, req).await,
     };
     match result {
         Ok(reply) => reply,

@@ -99,6 +99,17 @@ fn all_configs(broker: &Arc<BrokerController>) -> Vec<(String, String)> {
         let home = std::env::var("HOME").unwrap_or_default();
         items.insert("storePathCommitLog".to_string(), format!("{home}/store/commitlog"));
     }
+    {
+        // Java's `ConsumerFilterManager` constructor sets the store's
+        // `bitMapLengthConsumeQueueExt` to the bloom filter's bit count.
+        let b = broker.broker_config();
+        if let Ok(bloom) = filter::BloomFilter::create_by_fn(
+            b.max_error_rate_of_bloom_filter,
+            b.expect_consumer_num_use_filter,
+        ) {
+            items.insert("bitMapLengthConsumeQueueExt".to_string(), bloom.m().to_string());
+        }
+    }
     for (k, v) in state::of(broker).config.lock().overrides.iter() {
         items.insert(k.clone(), v.clone());
     }

@@ -9,6 +9,7 @@
 //! `broker/.../processor/AdminBrokerProcessor.java` (plus `ProducerManager.getProducerTable`).
 
 use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use protocol::body::{
@@ -134,6 +135,18 @@ pub fn get_producer_connection_list(
     Ok(Some(success_null_remark().with_body(body.encode())))
 }
 
+/// `InetSocketAddress.toString()` of a connected channel (JDK 14+): `/1.2.3.4:5` or
+/// `/[0:0:0:0:0:0:0:1]:5` (the IPv6 literal in Java's uncompressed form).
+fn java_socket_address(addr: &SocketAddr) -> String {
+    match addr {
+        SocketAddr::V4(a) => format!("/{a}"),
+        SocketAddr::V6(a) => {
+            let segs: Vec<String> = a.ip().segments().iter().map(|s| format!("{s:x}")).collect();
+            format!("/[{}]:{}", segs.join(":"), a.port())
+        }
+    }
+}
+
 /// GET_ALL_PRODUCER_INFO: `ProducerManager.getProducerTable()`.
 pub fn get_all_producer_info(broker: &Arc<BrokerController>) -> BrokerResult<Reply> {
     let data: HashMap<String, Vec<ProducerInfo>> = broker
@@ -145,7 +158,7 @@ pub fn get_all_producer_info(broker: &Arc<BrokerController>) -> BrokerResult<Rep
                 .iter()
                 .map(|i| ProducerInfo {
                     client_id: i.client_id.clone(),
-                    remote_ip: i.channel.peer_addr().to_string(),
+                    remote_ip: java_socket_address(&i.channel.peer_addr()),
                     language: i.language,
                     version: i.version,
                     last_update_timestamp: i.last_update_timestamp,
