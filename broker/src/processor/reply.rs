@@ -280,3 +280,126 @@ fn topic_config_to_string(tc: &TopicConfig) -> String {
         tc.topic_name, tc.read_queue_nums, tc.write_queue_nums, p, filter, tc.topic_sys_flag, tc.order
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use protocol::body::{HeartbeatData, JsonBody, ProducerData};
+    use protocol::code::{request, response};
+    use protocol::header::send::{ReplyMessageRequestHeader, SendMessageResponseHeader};
+    use protocol::message::property::find_property;
+    use protocol::message::{decode_all, DecodeOptions};
+    use protocol::net::{Channel, RemotingClient, RequestHandler};
+    use protocol::RemotingCommand;
+    use tokio::sync::mpsc;
+
+    use crate::processor::send_back::test_support::{pull, send, start, T};
+
+    /// The requester: answers PUSH_REPLY_MESSAGE_TO_CLIENT with `code` and records it.
+    struct Requester(mpsc::UnboundedSender<RemotingCommand>, i32);
+
+    impl RequestHandler for Requester {
+        async fn handle(self: Arc<Self>, _ch: Channel, req: RemotingCommand) -> Option<RemotingCommand> {
+            let _ = self.0.send(req);
+            Some(RemotingCommand::response(self.1, None))
+        }
+    }
+
+    fn producer_heartbeat(client_id: &str) -> RemotingCommand {
+        let hb = HeartbeatData {
+            client_id: client_id.into(),
+            producer_data_set: vec![ProducerData { group_name: "req_pg".into() }],
+            consumer_data_set: Vec::new(),
+        };
+        RemotingCommand::request(request::HEART_BEAT).with_body(hb.encode())
+    }
+
+    const REPLY_TOPIC: &str = "DefaultCluster_REPLY_TOPIC";
+
+    #[tokio::test]
+    async fn reply_is_pushed_to_the_requester_and_stored() {
+        let b = start(|_| {}).await;
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let requester = RemotingClient::with_handler(Arc::new(Requester(tx, response::SUCCESS)));
+        let r = requester.invoke(&b.addr, producer_heartbeat("req@1"), T).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.code, response::SUCCESS);
+
+        let responder = RemotingClient::new();
+        let props = "CORRELATION_ID\u{1}cid-1\u{2}REPLY_TO_CLIENT\u{1}req@1\u{2}TTL\u{1}3000\u{2}MSG_TYPE\u{1}reply";
+        let r = responder
+            .invoke(&b.addr, send(request::SEND_REPLY_MESSAGE_V2, REPLY_TOPIC, 0, props, "pong"), T)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((r.code, r.remark.as_deref()), (response::SUCCESS, None));
+        assert_eq!(r.ext("MSG_REGION"), Some("DefaultRegion"));
+        assert_eq!(r.ext("TRACE_ON"), Some("true"));
+        let h: SendMessageResponseHeader = r.decode_header().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((h.queue_id, h.queue_offset, h.msg_id.len()), (0, 0, 32), "stored: real msg id");
+
+        let push = tokio::time::timeout(T, rx.recv()).await.ok().flatten();
+        let push = push.unwrap_or_else(|| panic!("no push"));
+        assert_eq!(push.code, request::PUSH_REPLY_MESSAGE_TO_CLIENT);
+        assert_eq!(push.body_bytes(), b"pong");
+        let ph: ReplyMessageRequestHeader = push.decode_header().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ph.topic, REPLY_TOPIC);
+        assert_eq!(ph.producer_group, "pg");
+        assert!(ph.born_host.starts_with("127.0.0.1:"), "{}", ph.born_host);
+        assert_eq!(ph.store_host, b.addr);
+        let pprops = ph.properties.unwrap_or_default();
+        assert_eq!(find_property(&pprops, "CORRELATION_ID"), Some("cid-1"));
+        assert!(find_property(&pprops, "PUSH_REPLY_TIME").is_some(), "{pprops:?}");
+
+        // The stored copy has the properties exactly as sent.
+        let p = responder.invoke(&b.addr, pull(REPLY_TOPIC, 0, 0, "reader"), T).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(p.code, response::SUCCESS, "{:?}", p.remark);
+        let stored = decode_all(&p.body.clone().unwrap_or_default(), DecodeOptions::default());
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored[0].properties_string(), props);
+        b.stop().await;
+    }
+
+    #[tokio::test]
+    async fn reply_push_failures_are_system_errors() {
+        let b = start(|c| c.broker.store_reply_message_enable = false).await;
+        let c = RemotingClient::new();
+        let r = c
+            .invoke(&b.addr, send(request::SEND_REPLY_MESSAGE_V2, REPLY_TOPIC, 0, "CORRELATION_ID\u{1}x", "r"), T)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (r.code, r.remark.as_deref()),
+            (response::SYSTEM_ERROR, Some("reply message properties[REPLY_TO_CLIENT] is null"))
+        );
+        assert_eq!(r.ext("MSG_REGION"), Some("DefaultRegion"));
+        let r = c
+            .invoke(&b.addr, send(request::SEND_REPLY_MESSAGE_V2, REPLY_TOPIC, 0, "REPLY_TO_CLIENT\u{1}gone@1", "r"), T)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (r.code, r.remark.as_deref()),
+            (response::SYSTEM_ERROR, Some("push reply message fail, channel of <gone@1> not found."))
+        );
+
+        // The requester answers the push with an error.
+        let (tx, _rx) = mpsc::unbounded_channel();
+        let requester = RemotingClient::with_handler(Arc::new(Requester(tx, response::SYSTEM_ERROR)));
+        let r = requester.invoke(&b.addr, producer_heartbeat("req@2"), T).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.code, response::SUCCESS);
+        let r = c
+            .invoke(&b.addr, send(request::SEND_REPLY_MESSAGE_V2, REPLY_TOPIC, 0, "REPLY_TO_CLIENT\u{1}req@2", "r"), T)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (r.code, r.remark.as_deref()),
+            (response::SYSTEM_ERROR, Some("push reply message to req@2fail."))
+        );
+
+        // Unknown topic without a template: TOPIC_NOT_EXIST as on the send path.
+        let mut req = send(request::SEND_REPLY_MESSAGE_V2, "NoSuchReplyTopic", 0, "", "r");
+        req.set_ext("c", "NoTemplate");
+        let r = c.invoke(&b.addr, req, T).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(r.code, response::TOPIC_NOT_EXIST, "{:?}", r.remark);
+        b.stop().await;
+    }
+}
