@@ -195,6 +195,10 @@ fn container_java_testcontainers() -> Result<()> {
         // no registry here: Ryuk's image can't be pulled; containers are removed by the test
         .env("TESTCONTAINERS_RYUK_DISABLED", "true")
         .env("TESTCONTAINERS_CHECKS_DISABLE", "true")
+        // when the tests themselves run in a container (/.dockerenv), Testcontainers looks up
+        // the gateway of the "bridge" network, which a `--bridge=none` daemon lacks; every
+        // container here uses host networking, so the host is localhost
+        .env("TESTCONTAINERS_HOST_OVERRIDE", "localhost")
         .env_remove("NAMESRV_ADDR");
     if let Ok(extra) = std::env::var("RMQ_MVN_ARGS") {
         cmd.args(extra.split_whitespace());
