@@ -238,6 +238,11 @@ async fn read_loop<H: RequestHandler>(
         };
         let cmd = match next {
             None => break,
+            Some(Err(ProtocolError::Io(e))) => {
+                // a peer reset or a read error is not a protocol violation
+                debug!(error = %e, "connection read failed");
+                break;
+            }
             Some(Err(e)) => {
                 warn!(error = %e, "closing connection on undecodable frame");
                 break;
