@@ -200,11 +200,14 @@ pub async fn get_consumer_status(
 ) -> BrokerResult<Reply> {
     let h: GetConsumerStatusRequestHeader = req.decode_header()?;
     info!(peer = %ctx.remote_addr(), topic = %h.topic, group = %h.group, "[get-consumer-status] get consumer status");
-    let members = broker
-        .consumer_manager
-        .group_info(&h.group)
-        .map(|g| g.channel_info_table.into_values().collect::<Vec<_>>())
-        .unwrap_or_default();
+    let Some(group) = broker.consumer_manager.group_info(&h.group) else {
+        // Java dereferences the missing group info.
+        return Err(BrokerError::IllegalRequest(
+            "java.lang.NullPointerException: Cannot invoke \"org.apache.rocketmq.broker.client.ConsumerGroupInfo.getChannelInfoTable()\" because the return value of \"org.apache.rocketmq.broker.client.ConsumerManager.getConsumerGroupInfo(String)\" is null, org.apache.rocketmq.broker.client.net.Broker2Client.getConsumeStatus(Broker2Client.java:243)"
+                .to_string(),
+        ));
+    };
+    let members: Vec<_> = group.channel_info_table.into_values().collect();
     if members.is_empty() {
         return Err(BrokerError::IllegalRequest(format!(
             "No Any Consumer online in the consumer group: [{}]",
@@ -275,7 +278,11 @@ pub async fn consume_message_directly(
     let msg_id = h.msg_id.clone().unwrap_or_default();
     let (_, offset) = decode_offset_msg_id(&msg_id).map_err(|e| BrokerError::IllegalRequest(e.to_string()))?;
     let record = broker.store().select_one_message_by_offset(offset).ok_or_else(|| {
-        BrokerError::IllegalRequest(format!("java.lang.NullPointerException: no message at offset {offset}"))
+        // Java reads the size of the missing buffer.
+        BrokerError::IllegalRequest(
+            "java.lang.NullPointerException: Cannot invoke \"org.apache.rocketmq.store.SelectMappedBufferResult.getSize()\" because \"selectMappedBufferResult\" is null, org.apache.rocketmq.broker.processor.AdminBrokerProcessor.consumeMessageDirectly(AdminBrokerProcessor.java:1238)"
+                .to_string(),
+        )
     })?;
     req.body = Some(record.data);
     let client_id = h.client_id.clone().unwrap_or_default();

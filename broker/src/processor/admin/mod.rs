@@ -39,6 +39,8 @@ mod version;
 use std::sync::Arc;
 
 use protocol::code::{request, response};
+use protocol::fastjson::order::{self, JavaMapKind};
+use protocol::fastjson::java_string_hash;
 use protocol::RemotingCommand;
 
 use super::{unknown_code, Reply, RequestContext};
@@ -104,6 +106,21 @@ pub async fn process(
         request::RESUME_CHECK_HALF_MESSAGE => half::resume_check_half_message(broker, &req).await,
         code => Ok(Some(unknown_code(code))),
     }
+}
+
+/// `keys` (given in insertion order, duplicates ignored) in the iteration order of a Java
+/// `HashMap`/`HashSet`/`ConcurrentHashMap` of `kind` that had them inserted in that order:
+/// by bucket of the spread `String.hashCode()`, insertion order within a bucket.
+fn java_hash_order(keys: impl IntoIterator<Item = String>, kind: JavaMapKind) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let unique: Vec<String> = keys.into_iter().filter(|k| seen.insert(k.clone())).collect();
+    let mask = order::capacity(kind, unique.len()).saturating_sub(1);
+    let mut indexed: Vec<(usize, String)> = unique.into_iter().enumerate().collect();
+    indexed.sort_by_key(|(i, k)| {
+        let h = java_string_hash(k) as u32;
+        (u64::from(h ^ (h >> 16)) & mask, *i)
+    });
+    indexed.into_iter().map(|(_, k)| k).collect()
 }
 
 /// `response.setCode(SUCCESS); response.setRemark(null)`.

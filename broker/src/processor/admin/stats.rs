@@ -28,7 +28,8 @@ use protocol::header::admin::{
 use protocol::RemotingCommand;
 use tracing::warn;
 
-use super::{store_timestamp, success_leftover_remark, success_null_remark};
+use super::{java_hash_order, store_timestamp, success_leftover_remark, success_null_remark};
+use protocol::fastjson::order::JavaMapKind;
 use crate::controller::BrokerController;
 use crate::error::{BrokerError, BrokerResult};
 use crate::processor::{Reply, RequestContext};
@@ -343,17 +344,23 @@ pub fn fetch_all_consume_stats_in_broker(
 ) -> BrokerResult<Reply> {
     let h: GetConsumeStatsInBrokerHeader = req.decode_header()?;
     let name = broker_name(broker);
-    let groups: Vec<String> = broker
+    // `subscriptionGroupTable` is a `ConcurrentHashMap(1024)`; `whichTopicByConsumer` a
+    // `HashSet`: iterate both in Java's order.
+    let mut names: Vec<String> = broker
         .subscription_group_manager
         .build_wrapper()
         .subscription_group_table
         .into_keys()
         .collect();
+    names.sort();
+    let groups = java_hash_order(names, JavaMapKind::ConcurrentHashMap { initial: 1024 });
     let mut list = Vec::new();
     let mut total_diff = 0i64;
     for group in groups {
         let mut per_group = Vec::new();
-        for topic in broker.consumer_offset_manager.topics_of_group(&group) {
+        let mut topics = broker.consumer_offset_manager.topics_of_group(&group);
+        topics.sort();
+        for topic in java_hash_order(topics, JavaMapKind::HashMap { initial: 16 }) {
             let Some(tc) = broker.topic_config_manager.select(&topic) else {
                 warn!(topic = %topic, "consumeStats, topic config not exist");
                 continue;
@@ -398,10 +405,17 @@ pub fn query_consume_queue(
 ) -> BrokerResult<Reply> {
     let h: QueryConsumeQueueRequestHeader = req.decode_header()?;
     let topic = h.topic.clone().unwrap_or_else(|| "null".to_string());
+    // Java creates consume queue objects lazily on any offset lookup (`findConsumeQueue`),
+    // which the broker does for every known topic soon enough (stats, pulls, offset
+    // queries): a configured topic's queue is looked up the same way here.
+    let known_topic = broker.topic_config_manager.select(&topic).is_some();
     let cq = broker
         .store()
         .default_store()
-        .and_then(|s| s.get_consume_queue(&topic, h.queue_id))
+        .and_then(|s| {
+            s.get_consume_queue(&topic, h.queue_id)
+                .or_else(|| known_topic.then(|| s.find_consume_queue(&topic, h.queue_id)))
+        })
         .ok_or_else(|| {
             BrokerError::IllegalRequest(format!("{}@{} is not exist!", h.queue_id, topic))
         })?;

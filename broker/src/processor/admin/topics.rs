@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use protocol::body::{JsonBody, TopicConfig, TopicFilterType, TopicList};
+use protocol::body::{JsonBody, TopicConfig, TopicFilterType};
 use protocol::code::response;
 use protocol::header::admin::{
     CreateTopicRequestHeader, DeleteTopicRequestHeader, GetAllTopicConfigResponseHeader,
@@ -18,7 +18,8 @@ use protocol::header::admin::{
 use protocol::RemotingCommand;
 use tracing::{info, warn};
 
-use super::{success_null_remark, validate_slave, NOT_SET_ANY_RESPONSE_CODE};
+use super::{java_hash_order, success_null_remark, validate_slave, NOT_SET_ANY_RESPONSE_CODE};
+use protocol::fastjson::order::JavaMapKind;
 use crate::controller::BrokerController;
 use crate::error::{BrokerError, BrokerResult};
 use crate::processor::{Reply, RequestContext};
@@ -146,15 +147,26 @@ pub fn get_all_topic_config(broker: &Arc<BrokerController>, ctx: &RequestContext
 /// GET_SYSTEM_TOPIC_LIST_FROM_BROKER: `TopicValidator.getSystemTopicSet()` as a TopicList
 /// (the built-in set plus what the broker added at start).
 pub fn get_system_topic_list(broker: &Arc<BrokerController>) -> BrokerResult<Reply> {
-    let mut topics: HashSet<String> = broker.topic_config_manager.system_topics().into_iter().collect();
-    for t in BASE_SYSTEM_TOPICS {
-        topics.insert((*t).to_string());
-    }
-    let list = TopicList {
-        topic_list: topics,
-        broker_addr: None,
+    // The static set first, then what `TopicConfigManager` added at start, in Java's
+    // insertion order, so colliding buckets iterate as in Java's `HashSet`.
+    let inserted = BASE_SYSTEM_TOPICS
+        .iter()
+        .map(|t| (*t).to_string())
+        .chain(broker.topic_config_manager.system_topics());
+    let list = OrderedTopicList {
+        topic_list: java_hash_order(inserted, JavaMapKind::HashMap { initial: 16 }),
     };
-    Ok(Some(success_null_remark().with_body(list.encode())))
+    let body = protocol::fastjson::to_vec(&list)
+        .map_err(|e| BrokerError::IllegalRequest(format!("encode TopicList: {e}")))?;
+    Ok(Some(success_null_remark().with_body(body)))
+}
+
+/// `TopicList` with the set's iteration order decided here (see [`java_hash_order`]).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OrderedTopicList {
+    #[serde(serialize_with = "protocol::fastjson::order::set")]
+    topic_list: Vec<String>,
 }
 
 /// CLEAN_EXPIRED_CONSUMEQUEUE.
