@@ -1,8 +1,9 @@
 //! Consumer-side broker scenarios, each run with the same driver and the same expectations
 //! against the Java 4.9.7 namesrv + broker and against ours:
 //! * orderly consumption (`MessageListenerOrderly`, LOCK_BATCH_MQ / UNLOCK_BATCH_MQ) keeps the
-//!   per-queue order across a consumer restart, a SUSPEND redelivers in place, and the lock
-//!   table refuses another client id;
+//!   per-queue order across a consumer restart, a SUSPEND redelivers in place, the lock
+//!   table refuses another client id, and a message suspended past `maxReconsumeTimes` is
+//!   sent back by the client (SEND_MESSAGE to `%RETRY%group`) into `%DLQ%group`;
 //! * `DefaultMQPullConsumer` (pull, tag filter, min/max/search offsets, offset round trip) and
 //!   `DefaultLitePullConsumer` (assign / seek / poll / commitSync / committed);
 //! * clustering (3 consumers, every message once), broadcasting (each consumer gets every
@@ -36,6 +37,22 @@ fn orderly_consumption_across_consumer_restart_java_and_rmq() -> Result<()> {
                 ("intruder_locked", 0),
                 ("intruder_after_unlock", 0),
                 ("owner_relock", 4),
+            ],
+        )?;
+        let poison = driver(&c.broker, &ns, "Orderly", &["poison", "PoisonTopic"], 150)?;
+        expect(
+            flavor,
+            "orderly poison message",
+            &poison,
+            &[
+                ("poison_attempts", 2),
+                ("after_received", 1),
+                ("dlq_poison", 1),
+                ("dlq_reconsume_times", 1),
+                // Java keeps the client's DELAY on the DLQ copy: it waits 30 s in
+                // SCHEDULE_TOPIC_XXXX first (handleRetryAndDLQ's DELAY=0 is overwritten).
+                ("dlq_delayed", 1),
+                ("dlq_delay_prop", 4),
             ],
         )?;
     }

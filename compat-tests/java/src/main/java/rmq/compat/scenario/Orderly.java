@@ -42,6 +42,13 @@ import rmq.compat.Driver;
  *
  * <p>RESULT keys: {@code a_received b_received b_old order_violations suspend_redelivered
  * suspend_reconsume_times a_locked b_locked intruder_locked intruder_after_unlock owner_relock}.
+ *
+ * <p>{@code poison <topic>}: an orderly consumer with {@code setMaxReconsumeTimes(1)} always
+ * suspends on a "poison" message sent before an "after" message to the same queue. After its
+ * second local attempt the client sends it back through its inner producer (SEND_MESSAGE to
+ * %RETRY%group with RECONSUME_TIME / MAX_RECONSUME_TIMES), the broker puts it into
+ * %DLQ%group, and "after" is consumed next. RESULT {@code poison_attempts after_received
+ * dlq_poison dlq_reconsume_times dlq_seen_after_ms dlq_delayed dlq_delay_prop}.
  */
 public final class Orderly {
     private Orderly() {
@@ -54,8 +61,12 @@ public final class Orderly {
         Driver.run("scenario.Orderly", args, new Driver.Body() {
             @Override
             public void run(String[] a) throws Exception {
-                Driver.check(a.length >= 2 && "run".equals(a[0]), "usage: run <topic>");
-                Orderly.run(a[1]);
+                Driver.check(a.length >= 2, "usage: run|poison <topic>");
+                if ("poison".equals(a[0])) {
+                    poison(a[1]);
+                } else {
+                    Orderly.run(a[1]);
+                }
             }
         });
     }
@@ -213,5 +224,87 @@ public final class Orderly {
         Driver.result("suspend_redelivered", SUSPEND_REDELIVERED.get());
         Driver.result("suspend_reconsume_times", suspendReconsumeTimes);
         Driver.check(bDone, "consumer B received " + bReceived.get() + "/" + phaseTotal);
+    }
+
+    static void poison(String topic) throws Exception {
+        String group = Driver.unique("rmq_compat_poison_cg");
+        DefaultMQProducer p = Scn.producer("poison");
+        Scn.sendOrderly(p, new Message(topic, "warm", Scn.bytes("warm")), 0);
+        final AtomicInteger attempts = new AtomicInteger();
+        final AtomicInteger after = new AtomicInteger();
+        final long[] lastAttempt = {0};
+        DefaultMQPushConsumer c = Scn.pushConsumer(group, "poison");
+        c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        c.setMaxReconsumeTimes(1);
+        c.setSuspendCurrentQueueTimeMillis(200);
+        c.subscribe(topic, "poison || after");
+        c.registerMessageListener(new MessageListenerOrderly() {
+            @Override
+            public ConsumeOrderlyStatus consumeMessage(List<MessageExt> msgs, ConsumeOrderlyContext ctx) {
+                for (MessageExt m : msgs) {
+                    if ("poison".equals(Scn.str(m.getBody()))) {
+                        attempts.incrementAndGet();
+                        lastAttempt[0] = System.currentTimeMillis();
+                        return ConsumeOrderlyStatus.SUSPEND_CURRENT_QUEUE_A_MOMENT;
+                    }
+                    if (attempts.get() > 0) {
+                        after.incrementAndGet();
+                    }
+                }
+                return ConsumeOrderlyStatus.SUCCESS;
+            }
+        });
+        c.start();
+        Scn.sendOrderly(p, new Message(topic, "poison", Scn.bytes("poison")), 0);
+        Scn.sendOrderly(p, new Message(topic, "after", Scn.bytes("after")), 0);
+        boolean done = Scn.await(40000, () -> after.get() >= 1);
+        c.shutdown();
+
+        String dlq = MixAll.getDLQTopic(group);
+        org.apache.rocketmq.client.consumer.DefaultMQPullConsumer pc =
+            new org.apache.rocketmq.client.consumer.DefaultMQPullConsumer(Driver.unique("rmq_compat_poison_reader"));
+        pc.setNamesrvAddr(Driver.namesrv());
+        pc.setInstanceName(Driver.unique("poisonreader"));
+        pc.start();
+        int dlqPoison = 0;
+        int dlqReconsume = -1;
+        long seenAfter = -1;
+        String dlqDelayProp = null;
+        long deadline = System.currentTimeMillis() + 50000;
+        while (dlqPoison == 0 && System.currentTimeMillis() < deadline) {
+            try {
+                for (MessageQueue mq : pc.fetchSubscribeMessageQueues(dlq)) {
+                    org.apache.rocketmq.client.consumer.PullResult r = pc.pull(mq, "*", 0, 32);
+                    if (r.getMsgFoundList() != null) {
+                        for (MessageExt m : r.getMsgFoundList()) {
+                            if ("poison".equals(Scn.str(m.getBody()))) {
+                                dlqPoison++;
+                                dlqReconsume = m.getReconsumeTimes();
+                                seenAfter = System.currentTimeMillis() - lastAttempt[0];
+                                dlqDelayProp = m.getProperty("DELAY");
+                            }
+                        }
+                    }
+                }
+            } catch (Exception e) {
+                // route not there yet
+            }
+            if (dlqPoison == 0) {
+                Thread.sleep(500);
+            }
+        }
+        pc.shutdown();
+        p.shutdown();
+        Driver.result("poison_attempts", attempts.get());
+        Driver.result("after_received", after.get());
+        Driver.result("dlq_poison", dlqPoison);
+        Driver.result("dlq_reconsume_times", dlqReconsume);
+        Driver.result("dlq_seen_after_ms", seenAfter);
+        // Java's handleRetryAndDLQ sets DELAY=0 on a map that is then replaced by the sent
+        // properties, so the client's DELAY (3 + reconsumeTimes = level 4, 30 s) survives and
+        // the DLQ copy goes through SCHEDULE_TOPIC_XXXX first.
+        Driver.result("dlq_delayed", seenAfter >= 29500 ? 1 : 0);
+        Driver.result("dlq_delay_prop", dlqDelayProp);
+        Driver.check(done, "the message after the poison one was not consumed");
     }
 }
