@@ -99,6 +99,7 @@ public final class AdminClients {
             }
         });
         consumer.start();
+        Driver.result("client_id", consumer.buildMQClientId());
         long deadline = System.currentTimeMillis() + 90_000;
         while (consumed.get() < count && System.currentTimeMillis() < deadline) {
             Thread.sleep(100);
