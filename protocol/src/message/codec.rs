@@ -256,7 +256,10 @@ impl<'a> Cursor<'a> {
         let ip = self.take(if v6 { 16 } else { 4 })?;
         let ip = ip_from_slice(ip).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
         let port = self.i32()?;
-        Ok(SocketAddr::new(ip, port as u16))
+        // Java's InetSocketAddress rejects ports outside 0..=65535 (decode returns null).
+        let port = u16::try_from(port)
+            .map_err(|_| MessageError::BadMessage(format!("host port {port} out of range")))?;
+        Ok(SocketAddr::new(ip, port))
     }
 }
 
