@@ -9,15 +9,15 @@
 //!
 //! | file | codes |
 //! |---|---|
-//! | [`topics`] | 17, 21, 215, 305, 306, 316, 329 |
-//! | [`groups`] | 200, 201, 203, 204, 207, 300, 328 |
-//! | [`stats`] | 43, 45, 202, 208, 303, 308, 314, 315, 317, 321 |
-//! | [`config`] | 25, 26 |
-//! | [`runtime`] | 28 |
-//! | [`client_call`] | 222, 223, 307, 309 (broker → client calls) |
-//! | [`lock`] | 41, 42 |
-//! | [`acl`] | 50-54 (answered as a broker with `aclEnable=false`) |
-//! | [`half`] | 323 |
+//! | `topics` | 17, 21, 215, 305, 306, 316, 329 |
+//! | `groups` | 200, 201, 203, 204, 207, 300, 328 |
+//! | `stats` | 43, 45, 202, 208, 303, 308, 314, 315, 317, 321 |
+//! | `config` | 25, 26 |
+//! | `runtime` | 28 |
+//! | `client_call` | 222, 223, 307, 309 (broker → client calls) |
+//! | `lock` | 41, 42 |
+//! | `acl` | 50-54 (answered as a broker with `aclEnable=false`) |
+//! | `half` | 323 |
 //!
 //! Java leaves the remark `"not set any response code"` on some successful replies
 //! (`createResponseCommand(null)` followed by `setCode(SUCCESS)` only): T14 for
@@ -167,4 +167,24 @@ fn store_timestamp(broker: &BrokerController, topic: &str, queue_id: i32, offset
                 .map(|v| v.header.store_timestamp)
         })
         .unwrap_or(-1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn java_hash_order_keeps_insertion_order_within_a_bucket() {
+        // "AdminTopic" and "%RETRY%AdminCG" share bucket 8 of a 16-slot table.
+        let a = java_hash_order(
+            ["AdminTopic".to_string(), "%RETRY%AdminCG".to_string()],
+            JavaMapKind::HashMap { initial: 16 },
+        );
+        assert_eq!(a, ["AdminTopic", "%RETRY%AdminCG"]);
+        let b = java_hash_order(
+            ["%RETRY%AdminCG".to_string(), "AdminTopic".to_string(), "AdminTopic".to_string()],
+            JavaMapKind::HashMap { initial: 16 },
+        );
+        assert_eq!(b, ["%RETRY%AdminCG", "AdminTopic"]);
+    }
 }

@@ -5,11 +5,11 @@
 //! The controller has no slot for it, so it lives in a small registry keyed by the
 //! controller (a `Weak` so a dropped broker's state goes away with it).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Weak};
 
 use parking_lot::Mutex;
-use protocol::body::{now_millis, DataVersion, MessageQueue};
+use protocol::body::{now_millis, DataVersion};
 
 use crate::controller::BrokerController;
 
@@ -57,8 +57,8 @@ pub struct ConfigState {
 /// Everything the admin processor keeps for one broker.
 #[derive(Debug)]
 pub struct AdminState {
-    /// group → queue → lock.
-    pub locks: Mutex<HashMap<String, HashMap<MessageQueue, LockEntry>>>,
+    /// The rebalance locks.
+    pub locks: super::lock::RebalanceLockManager,
     /// Configuration view.
     pub config: Mutex<ConfigState>,
     /// When this state (i.e. roughly the broker) started.
@@ -68,7 +68,7 @@ pub struct AdminState {
 impl AdminState {
     fn new() -> Self {
         AdminState {
-            locks: Mutex::new(HashMap::new()),
+            locks: super::lock::RebalanceLockManager::default(),
             config: Mutex::new(ConfigState {
                 data_version: DataVersion::new(now_millis(), 0),
                 overrides: BTreeMap::new(),
