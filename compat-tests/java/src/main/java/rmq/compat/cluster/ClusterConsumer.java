@@ -29,6 +29,14 @@ import rmq.compat.Driver;
  * to count redeliveries, and shuts down (persisting its offsets). Every body is checked byte
  * for byte.
  *
+ * <p>{@code live <topic> <group> <stopfile> <outfile>}: consumes until {@code stopfile} exists,
+ * appending one line per delivery to {@code outfile} (flushed at once):
+ * {@code <epochMillis> <uniqKey> <brokerName> <queueId> <queueOffset> <ok|bad>}; RESULT
+ * {@code deliveries}.
+ *
+ * <p>Both modes poll the name server every 5 s ({@code pollNameServerInterval}), so they move
+ * to a slave soon after its master died.
+ *
  * <p>RESULT keys: {@code expected} (lines with a msgId), {@code expected_ok} (of which SEND_OK),
  * {@code received} (distinct expected messages seen), {@code missing}, {@code missing_ok},
  * {@code deliveries}, {@code dups} (deliveries beyond the first of a message),
@@ -43,6 +51,10 @@ public final class ClusterConsumer {
             @Override
             public void run(String[] a) throws Exception {
                 Driver.check(a.length >= 4, "usage: <topic> <idfile> <group> <timeoutSec> [settleSec] [stopAfter]");
+                if ("live".equals(a[0])) {
+                    live(a[1], a[2], a[3], a[4]);
+                    return;
+                }
                 consume(a[0], a[1], a[2], Integer.parseInt(a[3]),
                     a.length > 4 ? Integer.parseInt(a[4]) : 3,
                     a.length > 5 ? Integer.parseInt(a[5]) : -1);
@@ -69,6 +81,7 @@ public final class ClusterConsumer {
         consumer.setNamesrvAddr(Driver.namesrv());
         consumer.setInstanceName(Driver.unique("cluster_c"));
         consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        consumer.setPollNameServerInterval(5000);
         consumer.subscribe(topic, "*");
         consumer.registerMessageListener(new MessageListenerConcurrently() {
             @Override
@@ -140,5 +153,50 @@ public final class ClusterConsumer {
         Driver.result("unexpected", unexpected.get());
         Driver.result("bad_body", badBody.get());
         Driver.result("missing_sample", sample);
+    }
+
+    static void live(String topic, String group, String stopFile, String outFile) throws Exception {
+        final java.io.BufferedWriter w = Files.newBufferedWriter(Paths.get(outFile), StandardCharsets.UTF_8);
+        final AtomicInteger deliveries = new AtomicInteger();
+        DefaultMQPushConsumer consumer = new DefaultMQPushConsumer(group);
+        consumer.setNamesrvAddr(Driver.namesrv());
+        consumer.setInstanceName(Driver.unique("cluster_live"));
+        consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        consumer.setPollNameServerInterval(5000);
+        consumer.subscribe(topic, "*");
+        consumer.registerMessageListener(new MessageListenerConcurrently() {
+            @Override
+            public ConsumeConcurrentlyStatus consumeMessage(List<MessageExt> msgs,
+                org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyContext ctx) {
+                StringBuilder sb = new StringBuilder();
+                for (MessageExt m : msgs) {
+                    deliveries.incrementAndGet();
+                    String id = MessageClientIDSetter.getUniqID(m);
+                    sb.append(System.currentTimeMillis()).append(' ').append(id == null ? m.getMsgId() : id)
+                        .append(' ').append(ctx.getMessageQueue().getBrokerName())
+                        .append(' ').append(m.getQueueId()).append(' ').append(m.getQueueOffset())
+                        .append(' ').append(Bodies.check(m.getBody()) ? "ok" : "bad").append('\n');
+                }
+                synchronized (w) {
+                    try {
+                        w.write(sb.toString());
+                        w.flush();
+                    } catch (java.io.IOException e) {
+                        return ConsumeConcurrentlyStatus.RECONSUME_LATER;
+                    }
+                }
+                return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+            }
+        });
+        consumer.start();
+        Driver.result("started", true);
+        while (!new java.io.File(stopFile).exists()) {
+            Thread.sleep(200);
+        }
+        consumer.shutdown();
+        synchronized (w) {
+            w.close();
+        }
+        Driver.result("deliveries", deliveries.get());
     }
 }

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.common.message.MessageClientIDSetter;
 
 import rmq.compat.Driver;
 
@@ -18,7 +19,9 @@ import rmq.compat.Driver;
  * Producer of the cluster scenarios (Java 4.9.7 client, unmodified): sync sends of
  * {@link Bodies} to a topic, every outcome logged to an id file, one line per message and
  * flushed at once (the file stays usable if the driver is killed):
- * {@code <index> <SEND_STATUS|FAILED> <msgId|-> <brokerName|-> <queueId|-> <queueOffset|-> [error]}.
+ * {@code <index> <SEND_STATUS|FAILED> <msgId|uniqKey|-> <brokerName|-> <queueId|-> <queueOffset|-> [error]}
+ * (a FAILED line carries the message's uniq key: it may have been stored all the same).
+ * The producer polls the name server every 5 s.
  *
  * <p>Modes:
  * <ul>
@@ -60,6 +63,7 @@ public final class ClusterProducer {
         producer.setInstanceName(Driver.unique("cluster"));
         producer.setSendMsgTimeout(5000);
         producer.setRetryTimesWhenSendFailed(retries);
+        producer.setPollNameServerInterval(5000);
         producer.start();
         Map<String, Integer> counts = new TreeMap<>();
         Map<String, Integer> brokers = new TreeMap<>();
@@ -86,7 +90,11 @@ public final class ClusterProducer {
                     }
                 } catch (Exception e) {
                     status = "FAILED";
-                    line = i + " FAILED - - - - " + String.valueOf(e).replace('\n', ' ');
+                    // the uniq key was set before the first attempt: a failed send may still
+                    // have been stored (response lost), so keep it to explain such deliveries
+                    String uniq = MessageClientIDSetter.getUniqID(m);
+                    line = i + " FAILED " + (uniq == null ? "-" : uniq) + " - - - "
+                        + String.valueOf(e).replace('\n', ' ');
                     Thread.sleep(100);
                 }
                 w.write(line);
