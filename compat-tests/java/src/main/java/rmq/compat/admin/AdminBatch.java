@@ -29,13 +29,31 @@ import org.apache.rocketmq.tools.command.MQAdminStartup;
  *       sorted as {@code clientId queue offset} lines.</li>
  * </ul>
  * A trailing {@code -n<TAB><addr>} pair is the name server (stripped for directives).
- * stderr goes to stdout so stack traces stay with their command.
+ * stderr goes to stdout so stack traces stay with their command. A command that fails with a
+ * remoting connect/timeout/send exception (seen when the machine is overloaded) is run again,
+ * up to 3 times, and only its last output is printed.
  */
 public final class AdminBatch {
     private AdminBatch() {
     }
 
-    private static String capture(String[] args) {
+    /** A network failure of the tool itself (an overloaded machine), not an answer. */
+    private static boolean transientFailure(String text) {
+        return text.contains("RemotingConnectException") || text.contains("RemotingTimeoutException")
+            || text.contains("RemotingSendRequestException");
+    }
+
+    /** {@link #captureOnce}, retried (up to 3 runs, 2 s apart) after a transient failure. */
+    private static String capture(String[] args) throws InterruptedException {
+        String text = captureOnce(args);
+        for (int i = 0; i < 2 && transientFailure(text); i++) {
+            Thread.sleep(2000);
+            text = captureOnce(args);
+        }
+        return text;
+    }
+
+    private static String captureOnce(String[] args) {
         PrintStream out = System.out;
         PrintStream err = System.err;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
