@@ -160,14 +160,21 @@ pub fn runtime_info(broker: &Arc<BrokerController>) -> HashMap<String, String> {
         put("commitLogMinOffset", "0".to_string());
         put("commitLogMaxOffset", "0".to_string());
     }
-    let delay_path = std::path::Path::new(&store_cfg.store_path_root_dir)
-        .join("config")
-        .join("delayOffset.json");
-    if let Some(w) = std::fs::read(&delay_path)
-        .ok()
-        .and_then(|b| DelayOffsetSerializeWrapper::decode(&b).ok())
+    let delay_offsets: Vec<(i32, i64)> = match ds {
+        Some(s) => s.delay_offset_table().into_iter().collect(),
+        None => {
+            let delay_path = std::path::Path::new(&store_cfg.store_path_root_dir)
+                .join("config")
+                .join("delayOffset.json");
+            std::fs::read(&delay_path)
+                .ok()
+                .and_then(|b| DelayOffsetSerializeWrapper::decode(&b).ok())
+                .map(|w| w.offset_table.into_iter().collect())
+                .unwrap_or_default()
+        }
+    };
     {
-        for (level, offset) in w.offset_table {
+        for (level, offset) in delay_offsets {
             let max = broker
                 .store()
                 .max_offset_in_queue(RMQ_SYS_SCHEDULE_TOPIC, level - 1);

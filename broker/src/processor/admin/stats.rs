@@ -169,10 +169,16 @@ pub fn get_all_consumer_offset(
     Ok(Some(success_null_remark().with_body(body)))
 }
 
-/// GET_ALL_DELAY_OFFSET: the schedule service's offset table. The store crate keeps it in
-/// `<storePathRootDir>/config/delayOffset.json` (the file Java's `ScheduleMessageService`
-/// persists); an absent file is an empty table, as on a fresh Java broker.
+/// GET_ALL_DELAY_OFFSET: the schedule service's offset table (`ScheduleMessageService.encode`).
+/// Other stores: `<storePathRootDir>/config/delayOffset.json` as persisted; an absent file is
+/// an empty table, as on a fresh Java broker.
 pub fn get_all_delay_offset(broker: &Arc<BrokerController>) -> BrokerResult<Reply> {
+    if let Some(store) = broker.store().default_store() {
+        let text = store
+            .delay_offset_json(false)
+            .map_err(|e| BrokerError::Store(e.to_string()))?;
+        return Ok(Some(success_null_remark().with_body(text.into_bytes())));
+    }
     let path = std::path::Path::new(&broker.store_config().store_path_root_dir)
         .join("config")
         .join("delayOffset.json");
