@@ -1299,3 +1299,61 @@ mod tests {
         }
     }
 }
+
+/// Differential check against `expr<TAB>java message` lines (both escaped with `\n`, `\t`,
+/// `\\`), produced by running Java 4.9.7's `FilterFactory.INSTANCE.get("SQL92").compile(expr)`
+/// `.getMessage()` over a corpus of random token sequences and hand-picked cases
+/// (`<compiles>` = Java accepted it): the bundled sample `filter_sql_error_java.txt`, and the
+/// file named by `RMQ_SQL92_JAVA_ERRORS` when set (the full 1,500-expression corpus agreed).
+#[cfg(test)]
+mod java_corpus {
+    fn unescape(s: &str) -> String {
+        let mut out = String::new();
+        let mut it = s.chars();
+        while let Some(c) = it.next() {
+            if c == '\\' {
+                match it.next() {
+                    Some('n') => out.push('\n'),
+                    Some('t') => out.push('\t'),
+                    Some('r') => out.push('\r'),
+                    Some(o) => out.push(o),
+                    None => out.push('\\'),
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    fn check(text: &str) {
+        let mut bad = Vec::new();
+        let mut n = 0;
+        for line in text.lines() {
+            let Some((expr, want)) = line.split_once('\t') else { continue };
+            let (expr, want) = (unescape(expr), unescape(want));
+            n += 1;
+            let got = match crate::filter_sql::compile("SQL92", &expr) {
+                Ok(_) => "<compiles>".to_string(),
+                Err(e) => e.java_message(&expr),
+            };
+            if got != want {
+                bad.push(format!("{expr:?}\n  java: {want:?}\n  ours: {got:?}"));
+            }
+        }
+        assert!(n > 0);
+        assert!(bad.is_empty(), "{} of {n} differ:\n{}", bad.len(), bad.iter().take(25).cloned().collect::<Vec<_>>().join("\n"));
+    }
+
+    #[test]
+    fn bundled_java_sample() {
+        check(include_str!("filter_sql_error_java.txt"));
+    }
+
+    #[test]
+    fn java_corpus_file() {
+        if let Ok(path) = std::env::var("RMQ_SQL92_JAVA_ERRORS") {
+            check(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}")));
+        }
+    }
+}
