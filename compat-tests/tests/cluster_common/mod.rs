@@ -5,7 +5,8 @@
 //!
 //! Knobs: `RMQ_HA_MESSAGES` (messages per pair run, default 2000; the issue's figure is
 //! 10000), `RMQ_HA_CYCLES` (kill -9 cycles of the two-master scenario, default 3; the issue
-//! asks for 10), `RMQ_HA_LOOP_MAX` (upper bound of messages per kill cycle, default 1500).
+//! asks for 10), `RMQ_HA_LOOP_MAX` (cap on the messages of the kill -9 send loop, default
+//! 200000; the loop pauses 15 ms between sends and runs until the last cycle is over).
 #![allow(dead_code)]
 
 use std::fs::File;
@@ -260,6 +261,33 @@ impl Client {
             bail!("GET_BROKER_RUNTIME_INFO: code {} {:?}", r.code, r.remark);
         }
         Ok(KVTable::decode(r.body_bytes())?)
+    }
+
+    /// QUERY_CONSUMER_OFFSET on one broker (`None` if the group has no offset there).
+    pub fn committed_offset(&self, broker: &str, group: &str, topic: &str, queue: i32) -> Result<Option<i64>> {
+        let mut cmd = RemotingCommand::request(rc::QUERY_CONSUMER_OFFSET);
+        cmd.set_ext("consumerGroup", group);
+        cmd.set_ext("topic", topic);
+        cmd.set_ext("queueId", queue.to_string());
+        let r = self.call(broker, cmd)?;
+        if r.code != response::SUCCESS {
+            return Ok(None);
+        }
+        Ok(r.ext("offset").and_then(|v| v.parse().ok()))
+    }
+
+    /// GET_MAX_OFFSET of one queue.
+    pub fn max_offset(&self, broker: &str, topic: &str, queue: i32) -> Result<i64> {
+        let mut cmd = RemotingCommand::request(rc::GET_MAX_OFFSET);
+        cmd.set_ext("topic", topic);
+        cmd.set_ext("queueId", queue.to_string());
+        let r = self.call(broker, cmd)?;
+        if r.code != response::SUCCESS {
+            bail!("GET_MAX_OFFSET: code {} {:?}", r.code, r.remark);
+        }
+        r.ext("offset")
+            .and_then(|v| v.parse().ok())
+            .context("GET_MAX_OFFSET without offset")
     }
 
     /// The broker ids the namesrv lists under `broker_name`.

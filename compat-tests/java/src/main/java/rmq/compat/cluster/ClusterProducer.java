@@ -26,8 +26,9 @@ import rmq.compat.Driver;
  * <p>Modes:
  * <ul>
  *   <li>{@code fixed <topic> <n> <idfile> [retries]}: n sends.</li>
- *   <li>{@code loop <topic> <stopfile> <idfile> <max> [retries]}: send until {@code stopfile}
- *       exists or {@code max} messages were sent (the kill -9 scenarios).</li>
+ *   <li>{@code loop <topic> <stopfile> <idfile> <max> [retries] [pauseMs]}: send until
+ *       {@code stopfile} exists or {@code max} messages were sent, pausing {@code pauseMs}
+ *       between sends (the kill -9 scenarios).</li>
  * </ul>
  * RESULT keys: {@code sent}, one count per outcome ({@code SEND_OK}, {@code FLUSH_DISK_TIMEOUT},
  * {@code FLUSH_SLAVE_TIMEOUT}, {@code SLAVE_NOT_AVAILABLE}, {@code FAILED}), {@code statuses}
@@ -46,10 +47,11 @@ public final class ClusterProducer {
                 String topic = a[1];
                 if ("fixed".equals(a[0])) {
                     int retries = a.length > 4 ? Integer.parseInt(a[4]) : 2;
-                    produce(topic, Long.parseLong(a[2]), null, a[3], retries);
+                    produce(topic, Long.parseLong(a[2]), null, a[3], retries, 0);
                 } else if ("loop".equals(a[0])) {
                     int retries = a.length > 5 ? Integer.parseInt(a[5]) : 2;
-                    produce(topic, Long.parseLong(a[4]), a[2], a[3], retries);
+                    long pause = a.length > 6 ? Long.parseLong(a[6]) : 0;
+                    produce(topic, Long.parseLong(a[4]), a[2], a[3], retries, pause);
                 } else {
                     throw new IllegalArgumentException("unknown mode " + a[0]);
                 }
@@ -57,7 +59,8 @@ public final class ClusterProducer {
         });
     }
 
-    static void produce(String topic, long max, String stopFile, String idFile, int retries) throws Exception {
+    static void produce(String topic, long max, String stopFile, String idFile, int retries, long pauseMs)
+        throws Exception {
         DefaultMQProducer producer = new DefaultMQProducer(Driver.unique("rmq_compat_cluster_pg"));
         producer.setNamesrvAddr(Driver.namesrv());
         producer.setInstanceName(Driver.unique("cluster"));
@@ -102,6 +105,9 @@ public final class ClusterProducer {
                 w.flush();
                 sent++;
                 counts.merge(status, 1, Integer::sum);
+                if (pauseMs > 0) {
+                    Thread.sleep(pauseMs);
+                }
                 if (status.equals(runStatus)) {
                     runLen++;
                 } else {
