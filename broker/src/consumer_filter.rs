@@ -380,7 +380,7 @@ impl ConsumerFilterManager {
                 .collect(),
         };
         let r = if pretty {
-            protocol::fastjson::to_string_pretty(&view)
+            protocol::fastjson::to_string_pretty(&view).map(|t| inline_int_arrays(&t))
         } else {
             protocol::fastjson::to_string(&view)
         };
@@ -466,6 +466,41 @@ impl ConsumerFilterManager {
         *self.by_topic.write() = table;
         Ok(())
     }
+}
+
+/// fastjson's `PrettyFormat` writes a primitive array (`BloomFilterData.bitPos`, an `int[]`)
+/// on one line (`"bitPos":[11,50,0]`), unlike lists; the shared writer formats every sequence
+/// like a list, so those lines are joined back.
+fn inline_int_arrays(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        if line.trim_start() != "\"bitPos\":[" {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        out.push_str(line);
+        let mut first = true;
+        for item in lines.by_ref() {
+            let t = item.trim();
+            if let Some(rest) = t.strip_prefix(']') {
+                out.push(']');
+                out.push_str(rest);
+                break;
+            }
+            if !first {
+                out.push(',');
+            }
+            out.push_str(t.trim_end_matches(','));
+            first = false;
+        }
+        out.push('\n');
+    }
+    if !text.ends_with('\n') {
+        out.pop();
+    }
+    out
 }
 
 fn re_alive(d: &mut ConsumerFilterData) {
@@ -667,6 +702,10 @@ mod tests {
         assert!(text.contains("\"dead\":false"), "{text}");
         assert!(text.contains("\"expression\":\"a > 5\""), "{text}");
         assert!(text.contains("\"bitNum\":112"), "{text}");
+        assert!(
+            text.lines().any(|l| l.trim_start().starts_with("\"bitPos\":[") && l.trim_end().ends_with(']')),
+            "bitPos on one line, as fastjson writes int[]: {text}"
+        );
         let m2 = manager(dir.path());
         m2.load().unwrap_or_else(|e| panic!("{e}"));
         let d = m2.get("TopicTest", "g1").unwrap_or_else(|| panic!("loaded"));

@@ -526,7 +526,7 @@ mod javacc {
         /// The token after `i`, lexing it if needed.
         fn next_of(&mut self, i: usize) -> Result<usize, Fail> {
             if i + 1 >= self.toks.len() {
-                let t = self.lexer.next().map_err(|f| Fail::Java(f))?;
+                let t = self.lexer.next().map_err(Fail::Java)?;
                 self.toks.push(t);
             }
             Ok(i + 1)
@@ -650,7 +650,7 @@ mod javacc {
                 self.endpos += 1;
             } else if self.endpos != 0 {
                 let entry: Vec<i32> = self.lasttokens[..self.endpos].to_vec();
-                if self.expentries.iter().any(|old| *old == entry) {
+                if self.expentries.contains(&entry) {
                     self.expentries.push(entry);
                 }
                 if pos != 0 {
@@ -738,8 +738,8 @@ mod javacc {
                 expected.push_str("    ");
             }
             let mut r = String::from("Encountered \"");
-            let mut tok = self.token + 1;
             for i in 0..max_size {
+                let tok = self.token + 1 + i;
                 if i != 0 {
                     r.push(' ');
                 }
@@ -757,7 +757,6 @@ mod javacc {
                 r.push_str(" \"");
                 r.push_str(&add_escapes(&t.image));
                 r.push_str(" \"");
-                tok += 1;
             }
             let (line, col) = self
                 .toks

@@ -17,10 +17,57 @@ use std::time::Duration;
 const DRIVER: &str = "rmq.compat.sql.SqlDriver";
 
 fn run(flavor: Flavor, conf: &[(&str, &str)], args: &[&str]) -> anyhow::Result<DriverOutput> {
+    run_with_filter_file(flavor, conf, args).map(|(out, _)| out)
+}
+
+/// Run the driver; then wait (up to 30 s) until the broker's `consumerFilter.json` lists the
+/// driver's groups, all dead (the consumers have shut down), and return its text.
+fn run_with_filter_file(
+    flavor: Flavor,
+    conf: &[(&str, &str)],
+    args: &[&str],
+) -> anyhow::Result<(DriverOutput, Option<String>)> {
     let cluster = Cluster::start_with(flavor, conf)?;
     let out = run_driver(DRIVER, &cluster.namesrv_addr(), args, Duration::from_secs(300));
     if out.is_err() {
         eprintln!("--- {} broker log ---\n{}", flavor.name(), cluster.broker.proc().log_tail(60));
+    }
+    let out = out?;
+    let path = cluster.broker.store_dir().join("config").join("consumerFilter.json");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mut text = None;
+    while std::time::Instant::now() < deadline {
+        if let Ok(t) = std::fs::read_to_string(&path) {
+            let done = t.contains("sql_cg_0") && !t.contains("\"dead\":false");
+            text = Some(t);
+            if done {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    Ok((out, text))
+}
+
+/// `consumerFilter.json` with the times and versions blanked.
+fn normalize_filter_file(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let t = line.trim_start();
+        let blank = ["\"bornTime\":", "\"clientVersion\":", "\"deadTime\":"]
+            .iter()
+            .find(|k| t.starts_with(**k));
+        match blank {
+            Some(k) => {
+                let indent = &line[..line.len() - t.len()];
+                let comma = if t.ends_with(',') { "," } else { "" };
+                out.push_str(&format!("{indent}{k}N{comma}\n"));
+            }
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
     }
     out
 }
@@ -37,8 +84,8 @@ const ENABLED: &[(&str, &str)] = &[("enablePropertyFilter", "true")];
 
 #[test]
 fn sql92_selection_java_and_rmq() -> anyhow::Result<()> {
-    let java = run(Flavor::Java, ENABLED, &["select", "SqlTopic"])?;
-    let rmq = run(Flavor::Rmq, ENABLED, &["select", "SqlTopic"])?;
+    let (java, java_filters) = run_with_filter_file(Flavor::Java, ENABLED, &["select", "SqlTopic"])?;
+    let (rmq, rmq_filters) = run_with_filter_file(Flavor::Rmq, ENABLED, &["select", "SqlTopic"])?;
     let n = java.req_i64("expressions")?;
     assert!(n >= 25, "only {n} expressions");
     for out in [&java, &rmq] {
@@ -66,6 +113,16 @@ fn sql92_selection_java_and_rmq() -> anyhow::Result<()> {
     }
     assert!(diffs.is_empty(), "selections differ:\n{}", diffs.join("\n"));
     assert!(nontrivial >= 20, "too few selective expressions ({nontrivial})");
+    // consumerFilter.json as Java writes it: same text once times and versions are blanked
+    let (Some(jf), Some(rf)) = (java_filters, rmq_filters) else {
+        anyhow::bail!("consumerFilter.json missing");
+    };
+    let (jn, rn) = (normalize_filter_file(&jf), normalize_filter_file(&rf));
+    assert!(jn.contains("sql_cg_0"), "{jf}");
+    if jn != rn {
+        let first = jn.lines().zip(rn.lines()).position(|(a, b)| a != b);
+        panic!("consumerFilter.json differs (first differing line {first:?}):\n--- java\n{jf}\n--- rmq\n{rf}");
+    }
     Ok(())
 }
 

@@ -120,7 +120,8 @@ pub async fn resolve_discard_msg(b: &BrokerController, msg: &MessageExt) {
         perm::READ | perm::WRITE,
         0,
     );
-    let queue_id = rand::thread_rng().gen_range(0..99_999_999) % TCMT_QUEUE_NUMS;
+    // Java: `ThreadLocalRandom.nextInt(99999999) % TCMT_QUEUE_NUMS` (always 0 with one queue)
+    let queue_id = rand::thread_rng().gen_range(0..99_999_999i32).rem_euclid(TCMT_QUEUE_NUMS.max(1));
     let inner = MessageExtBrokerInner {
         topic: tc.topic_name,
         queue_id,

@@ -293,7 +293,8 @@ public final class SqlDriver {
         for (int i = 0; i < EXPRESSIONS.length; i++) {
             final Set<Integer> s = java.util.Collections.synchronizedSet(new TreeSet<Integer>());
             got.add(s);
-            DefaultMQPushConsumer c = new DefaultMQPushConsumer("sql_cg_" + i + "_" + instance);
+            // fixed group names (a fresh broker per run): consumerFilter.json is comparable
+            DefaultMQPushConsumer c = new DefaultMQPushConsumer("sql_cg_" + i);
             c.setNamesrvAddr(Driver.namesrv());
             c.setInstanceName(instance);
             c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
