@@ -25,7 +25,8 @@ import rmq.compat.Driver;
  *
  * <p>Modes:
  * <ul>
- *   <li>{@code fixed <topic> <n> <idfile> [retries]}: n sends.</li>
+ *   <li>{@code fixed <topic> <n> <idfile> [retries] [delayLevel]}: n sends (with a delay
+ *       level: delayed messages).</li>
  *   <li>{@code loop <topic> <stopfile> <idfile> <max> [retries] [pauseMs]}: send until
  *       {@code stopfile} exists or {@code max} messages were sent, pausing {@code pauseMs}
  *       between sends (the kill -9 scenarios).</li>
@@ -39,6 +40,8 @@ public final class ClusterProducer {
     private ClusterProducer() {
     }
 
+    static int delayLevel = 0;
+
     public static void main(String[] args) {
         Driver.run("cluster.ClusterProducer", args, new Driver.Body() {
             @Override
@@ -47,6 +50,7 @@ public final class ClusterProducer {
                 String topic = a[1];
                 if ("fixed".equals(a[0])) {
                     int retries = a.length > 4 ? Integer.parseInt(a[4]) : 2;
+                    delayLevel = a.length > 5 ? Integer.parseInt(a[5]) : 0;
                     produce(topic, Long.parseLong(a[2]), null, a[3], retries, 0);
                 } else if ("loop".equals(a[0])) {
                     int retries = a.length > 5 ? Integer.parseInt(a[5]) : 2;
@@ -81,6 +85,9 @@ public final class ClusterProducer {
                 }
                 Message m = new Message(topic, "T" + (i % 4), Bodies.body(i));
                 m.setKeys("k" + i);
+                if (delayLevel > 0) {
+                    m.setDelayTimeLevel(delayLevel);
+                }
                 String status;
                 String line;
                 try {
