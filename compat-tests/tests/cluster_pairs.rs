@@ -111,3 +111,34 @@ fn rmq_master_java_slave_async() -> anyhow::Result<()> {
 fn rmq_master_java_slave_sync() -> anyhow::Result<()> {
     pair(Flavor::Rmq, Flavor::Java, "SYNC_MASTER")
 }
+
+/// `haMasterAddress` on the slave: it replicates from that address even though its own
+/// namesrv (a different one) knows no master and returns no `haServerAddr`.
+#[test]
+fn rmq_slave_follows_ha_master_address() -> anyhow::Result<()> {
+    let ns_master = Namesrv::start(Flavor::Rmq)?;
+    let ns_slave = Namesrv::start(Flavor::Rmq)?;
+    let master = start_broker(Flavor::Rmq, &ns_master.addr(), "broker-h", "ASYNC_MASTER", "ASYNC_FLUSH", &[])?;
+    let ha_addr = format!("127.0.0.1:{}", master.port() + 1);
+    let slave = start_broker(
+        Flavor::Rmq,
+        &ns_slave.addr(),
+        "broker-h",
+        "SLAVE",
+        "ASYNC_FLUSH",
+        &[("haMasterAddress", &ha_addr)],
+    )?;
+    let tmp = scratch("rmq-ha-fixed-")?;
+    let idfile = tmp.path().join("ids.txt");
+    let p = produce(&ns_master.addr(), "HaFixedTopic", 100, &idfile, Duration::from_secs(180))?;
+    assert_eq!(p.req_i64("SEND_OK")?, 100, "{}", p.output.describe());
+    let r = wait_replicated(&master.store_dir(), &slave.store_dir(), Duration::from_secs(60));
+    if r.is_err() {
+        dump("master", &master);
+        dump("slave", &slave);
+    }
+    let (first, end) = r?;
+    assert_eq!(first, 0);
+    assert!(end > 0);
+    Ok(())
+}
