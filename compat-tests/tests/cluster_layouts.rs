@@ -21,8 +21,11 @@ use anyhow::{bail, Context};
 use cluster_common::*;
 use compat_tests::*;
 
-/// `conf/<layout>/*.properties`, sorted, as `(file stem, key/values)`.
-fn layout(name: &str) -> anyhow::Result<Vec<(String, Vec<(String, String)>)>> {
+/// One properties file: `(file stem, key/values)`.
+type ConfFile = (String, Vec<(String, String)>);
+
+/// `conf/<layout>/*.properties`, sorted.
+fn layout(name: &str) -> anyhow::Result<Vec<ConfFile>> {
     let dir = workspace_root().join("conf").join(name);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .with_context(|| format!("read {}", dir.display()))?
