@@ -190,3 +190,49 @@ fn sync_master_times_out_on_a_silent_slave() {
     drop(fake);
     master.shutdown();
 }
+
+/// SYNC_MASTER put throughput with an in-process slave (`cargo test --release -p store
+/// --test ha_replication -- --ignored --nocapture sync_master_throughput`).
+#[test]
+#[ignore]
+fn sync_master_throughput() {
+    let (dm, ds) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (pm, ps) = (free_port(), free_port());
+    let mut mc = cfg(dm.path(), BrokerRole::SyncMaster, pm);
+    mc.mapped_file_size_commit_log = 1 << 30;
+    let mut sc = cfg(ds.path(), BrokerRole::Slave, ps);
+    sc.mapped_file_size_commit_log = 1 << 30;
+    let master = start(mc);
+    let slave = start(sc);
+    slave.update_ha_master_address(&format!("127.0.0.1:{pm}"));
+    wait_until("slave connection", Duration::from_secs(10), || {
+        master.ha_state().connection_count() == 1
+    });
+    let body = "x".repeat(1024);
+    let r = master.put_message_blocking(msg("T", 0, &body, ""));
+    assert_eq!(r.status, PutMessageStatus::PutOk);
+    for threads in [1usize, 8] {
+        let t0 = Instant::now();
+        let per = 2000;
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                let m = &master;
+                let b = &body;
+                s.spawn(move || {
+                    for _ in 0..per {
+                        let r = m.put_message_blocking(msg("T", 0, b, ""));
+                        assert_eq!(r.status, PutMessageStatus::PutOk);
+                    }
+                });
+            }
+        });
+        let secs = t0.elapsed().as_secs_f64();
+        println!(
+            "{threads} threads: {:.0} puts/s, {:.3} ms per put",
+            (threads * per) as f64 / secs,
+            secs * 1000.0 / per as f64
+        );
+    }
+    slave.shutdown();
+    master.shutdown();
+}
