@@ -208,6 +208,9 @@ async fn send_single(
     if queue_id < 0 {
         queue_id = random_queue_id(topic_config.write_queue_nums);
     }
+    // The reply carries this queue id even when the message is rerouted to a DLQ (Java's
+    // handleRetryAndDLQ only changes the message's queue).
+    let reply_queue_id = queue_id;
     let mut props = string_to_properties(h.properties.as_deref().unwrap_or(""));
     let mut topic = h.topic.clone();
     let mut topic_config = topic_config;
@@ -236,7 +239,8 @@ async fn send_single(
                 perm::WRITE | perm::READ,
                 0,
             );
-            props.shift_remove(property::DELAY);
+            // Java calls msg.setDelayTimeLevel(0) here, but then replaces the properties with
+            // the request's, so a DELAY sent by the client survives into the DLQ message.
         }
     }
     let mut sys = h.sys_flag;
@@ -286,7 +290,7 @@ async fn send_single(
     msg.properties_string = properties_to_string(&props);
 
     let result = broker.put_message(msg).await;
-    handle_put_result(broker, result, queue_id)
+    handle_put_result(broker, result, reply_queue_id)
 }
 
 async fn send_batch(
