@@ -6,7 +6,7 @@
 //!   is started (data root, exec root and socket in a temp dir, `--bridge=none
 //!   --iptables=false`: every container runs with `--network host`) and stopped with SIGTERM
 //!   when the test process exits. If `dockerd`/`docker` are missing, root may install them with
-//!   apt-get (`docker.io busybox-static`) when `RMQ_DOCKER_INSTALL=1` or `CI` is set.
+//!   apt-get (`docker.io busybox-static docker-compose`) when `RMQ_DOCKER_INSTALL=1` or `CI` is set.
 //!   The chosen host is exported as `DOCKER_HOST` for testcontainers and child processes.
 //! * [`docker_or_skip`]: what a test calls first. Without an engine it prints a loud SKIP
 //!   banner and returns `None`, or fails when `RMQ_DOCKER_REQUIRED=1`. `RMQ_DOCKER=0`
@@ -334,13 +334,14 @@ fn apt_install_allowed() -> bool {
     is_root() && (env_flag("RMQ_DOCKER_INSTALL") || env_flag("CI")) && find_exe("apt-get").is_some()
 }
 
-/// `apt-get install -y docker.io busybox-static` (after `apt-get update` if the first try fails).
+/// `apt-get install -y docker.io busybox-static docker-compose` (after `apt-get update` if the
+/// first try fails).
 fn apt_install_docker() -> Result<()> {
-    eprintln!("[compat-tests] installing docker.io and busybox-static with apt-get ...");
+    eprintln!("[compat-tests] installing docker.io, busybox-static and docker-compose with apt-get ...");
     let install = || {
         let mut c = Command::new("apt-get");
         c.env("DEBIAN_FRONTEND", "noninteractive")
-            .args(["install", "-y", "-q", "docker.io", "busybox-static"]);
+            .args(["install", "-y", "-q", "docker.io", "busybox-static", "docker-compose"]);
         run_cmd(c, APT_TIMEOUT)
     };
     let out = install()?;
@@ -352,7 +353,7 @@ fn apt_install_docker() -> Result<()> {
     let _ = run_cmd(c, APT_TIMEOUT)?;
     let out = install()?;
     if !out.success() {
-        bail!("apt-get install docker.io busybox-static failed: {}", out.describe());
+        bail!("apt-get install docker.io busybox-static docker-compose failed: {}", out.describe());
     }
     Ok(())
 }
