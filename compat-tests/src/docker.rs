@@ -297,12 +297,50 @@ pub fn stop_private_dockerd() {
     }
     let dir = DOCKERD_DIR.lock().unwrap_or_else(|e| e.into_inner()).take();
     if let Some(dir) = dir {
-        // dockerd leaves e.g. its netns bind mount (<exec-root>/netns/default) behind
-        unmount_under(&dir);
         if keep_tmp() {
             eprintln!("[compat-tests] private dockerd stopped; kept {}", dir.display());
-        } else if let Err(e) = std::fs::remove_dir_all(&dir) {
+        } else if let Err(e) = remove_dockerd_dir(&dir) {
             eprintln!("[compat-tests] private dockerd stopped; could not remove {}: {e}", dir.display());
+        }
+    }
+}
+
+/// Remove a private dockerd dir, unmounting what dockerd left mounted in it first (e.g. its
+/// netns bind mount `<exec-root>/netns/default`). Retries a few times.
+fn remove_dockerd_dir(dir: &Path) -> std::io::Result<()> {
+    let mut last = Ok(());
+    for _ in 0..5 {
+        unmount_under(dir);
+        last = std::fs::remove_dir_all(dir);
+        if last.is_ok() || !dir.exists() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    last
+}
+
+/// Remove private dockerd dirs (`/tmp/rmqd-*`) that earlier, killed test runs left behind:
+/// no live socket and untouched for 10 minutes.
+fn sweep_stale_dockerd_dirs() {
+    let Ok(rd) = std::fs::read_dir("/tmp") else {
+        return;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        let is_ours = e.file_name().to_string_lossy().starts_with("rmqd-");
+        if !is_ours || p.join("docker.sock").exists() {
+            continue;
+        }
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .map(|age| age > Duration::from_secs(600))
+            .unwrap_or(false);
+        if old {
+            let _ = remove_dockerd_dir(&p);
         }
     }
 }
@@ -388,6 +426,7 @@ fn start_private_dockerd(cli: &Path) -> Result<DockerEngine> {
 }
 
 fn try_start_dockerd(dockerd: &Path, cli: &Path, storage_driver: Option<&str>) -> Result<DockerEngine> {
+    sweep_stale_dockerd_dirs();
     // Short paths: containerd's sockets live under the exec root (108-byte limit).
     let dir = tempfile::Builder::new()
         .prefix("rmqd-")
@@ -438,8 +477,7 @@ fn try_start_dockerd(dockerd: &Path, cli: &Path, storage_driver: Option<&str>) -
         if let Some(st) = proc.try_wait() {
             DOCKERD_PID.store(0, Ordering::SeqCst);
             let text = proc.log_text();
-            unmount_under(&dir);
-            let _ = std::fs::remove_dir_all(&dir);
+            let _ = remove_dockerd_dir(&dir);
             bail!("dockerd exited with {st}:\n{}", tail_lines(&text, 30));
         }
         if sock.exists() {
