@@ -4,5 +4,8 @@
 # The Java harness (compat-tests/java) is built with Maven on first use.
 set -euo pipefail
 cd "$(dirname "$0")"
+# Container tests package the debug binaries this build makes (set RMQ_IMAGE_PROFILE=release
+# to test the release image instead; docker/build.sh builds the release image).
+export RMQ_IMAGE_PROFILE="${RMQ_IMAGE_PROFILE:-debug}"
 cargo build --workspace --bins
 cargo test --workspace "$@"
