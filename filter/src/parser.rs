@@ -38,13 +38,20 @@ pub(crate) struct Parser<'a> {
     lexer: Lexer<'a>,
     /// Tokens lexed but not yet consumed (JavaCC's `token.next` chain).
     ahead: VecDeque<Token>,
+    /// Current nesting of parentheses and unary operators (each level recurses).
+    depth: usize,
 }
+
+/// Deepest nesting accepted. Java parses deeper selectors until its thread stack
+/// overflows; a bounded limit keeps a hostile selector from aborting the broker.
+pub(crate) const NESTING_MAX: usize = 48;
 
 impl<'a> Parser<'a> {
     pub(crate) fn new(src: &'a str) -> Self {
         Parser {
             lexer: Lexer::new(src),
             ahead: VecDeque::new(),
+            depth: 0,
         }
     }
 
@@ -229,6 +236,18 @@ impl<'a> Parser<'a> {
     }
 
     fn unary_expr(&mut self) -> Result<Node, FilterError> {
+        self.depth += 1;
+        let r = self.unary_expr_inner();
+        self.depth -= 1;
+        r
+    }
+
+    fn unary_expr_inner(&mut self) -> Result<Node, FilterError> {
+        if self.depth > NESTING_MAX {
+            return Err(FilterError::Semantic(format!(
+                "expression nested deeper than {NESTING_MAX} levels"
+            )));
+        }
         match self.peek()? {
             Tok::Plus => {
                 self.next()?;
@@ -316,4 +335,21 @@ fn create_float(image: &str) -> Result<Node, FilterError> {
         });
     }
     Ok(Node::Const(Const::Double(v)))
+}
+
+#[cfg(test)]
+mod depth_tests {
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        for n in [200usize, 5_000, 100_000] {
+            let e = format!("{}a = 1{}", "(".repeat(n), ")".repeat(n));
+            assert!(crate::compile(&e).is_err(), "{n} parentheses");
+            let e = format!("{}a", "NOT ".repeat(n));
+            assert!(crate::compile(&e).is_err(), "{n} NOTs");
+            let e = format!("a = {}1", "-".repeat(n));
+            assert!(crate::compile(&e).is_err(), "{n} minus signs");
+        }
+        let ok = format!("{}a = 1{}", "(".repeat(30), ")".repeat(30));
+        assert!(crate::compile(&ok).is_ok());
+    }
 }
