@@ -6,7 +6,11 @@
 //! mqstore stats  <storeRoot> [--file-size N] [--cq-file-size N]
 //! mqstore put    <storeRoot> [--topic T] [--count N] [--queues Q] [--body-size B]
 //!                [--store-host ip:port] [--crash] [--file-size N] [--cq-file-size N]
+//!                [--sync-flush] [--ack]
 //! ```
+//! `put --sync-flush` uses flushDiskType=SYNC_FLUSH; `put --ack` prints, after each put that
+//! returned PUT_OK, `ACK <i> <queueId> <queueOffset> <physicalOffset> <size>` (line-buffered;
+//! the body of message i is `<i>:` followed by `--body-size` bytes `m`).
 //!
 //! `verify`, `dump` and `stats` map files read-only and never modify them (no lock is taken,
 //! no recovery runs). `put` opens the store for real (lock, recovery, dispatch) and appends
@@ -41,10 +45,12 @@ struct Opts {
     body_size: usize,
     store_host: String,
     crash: bool,
+    sync_flush: bool,
+    ack: bool,
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: mqstore verify|dump|stats|put <storeRoot> [--file-size N] [--cq-file-size N] [--no-crc] [--topic T] [--from OFFSET] [--limit N] [--count N] [--queues Q] [--body-size B] [--store-host ip:port] [--crash]");
+    eprintln!("usage: mqstore verify|dump|stats|put <storeRoot> [--file-size N] [--cq-file-size N] [--no-crc] [--topic T] [--from OFFSET] [--limit N] [--count N] [--queues Q] [--body-size B] [--store-host ip:port] [--crash] [--sync-flush] [--ack]");
     ExitCode::from(2)
 }
 
@@ -66,6 +72,8 @@ fn parse_args() -> Option<Opts> {
         body_size: 64,
         store_host: "127.0.0.1:10911".into(),
         crash: false,
+        sync_flush: false,
+        ack: false,
     };
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -80,6 +88,8 @@ fn parse_args() -> Option<Opts> {
             "--body-size" => o.body_size = args.next()?.parse().ok()?,
             "--store-host" => o.store_host = args.next()?,
             "--crash" => o.crash = true,
+            "--sync-flush" => o.sync_flush = true,
+            "--ack" => o.ack = true,
             _ => return None,
         }
     }
@@ -446,6 +456,9 @@ fn map_dir_any(dir: &Path) -> Vec<(String, Mmap)> {
 fn put(o: &Opts, mut cfg: MessageStoreConfig) -> ExitCode {
     cfg.mapped_file_size_commit_log = o.file_size as i32;
     cfg.mapped_file_size_consume_queue = o.cq_file_size as i32;
+    if o.sync_flush {
+        cfg.flush_disk_type = store::config::FlushDiskType::SyncFlush;
+    }
     let topic = o.topic.clone().unwrap_or_else(|| "TopicTest".into());
     let Ok(store_host) = o.store_host.parse::<std::net::SocketAddr>() else {
         eprintln!("bad --store-host {}", o.store_host);
@@ -480,6 +493,17 @@ fn put(o: &Opts, mut cfg: MessageStoreConfig) -> ExitCode {
         if r.status != store::PutMessageStatus::PutOk {
             eprintln!("put {i} failed: {}", r.status.as_str());
             return ExitCode::from(1);
+        }
+        if o.ack {
+            if let Some(a) = &r.append {
+                println!(
+                    "ACK {i} {} {} {} {}",
+                    (i as i32).rem_euclid(o.queues.max(1)),
+                    a.logics_offset,
+                    a.wrote_offset,
+                    a.wrote_bytes
+                );
+            }
         }
         println!(
             "PUT {id} {}",
