@@ -1,7 +1,7 @@
 //! `broker-bench`: the same workloads against our mqnamesrv + mqbroker and against the Java
 //! 4.9.7 NamesrvStartup + BrokerStartup, in alternation (ours, Java, ours, Java...), driven by
-//! the unmodified 4.9.7 benchmark tools (Producer, BatchProducer, TransactionProducer,
-//! Consumer). Prints one table with both columns, the ratio and the targets, and writes the
+//! our own load tools `rmq.bench.{Producer, BatchProducer, TransactionProducer, Consumer}`
+//! (compat-tests/java; the 4.9.7 benchmark tools' flags and report lines, 4.9.7 client). Prints one table with both columns, the ratio and the targets, and writes the
 //! same figures as JSON. See bench/broker/README.md.
 
 mod rows;

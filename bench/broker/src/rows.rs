@@ -2,7 +2,7 @@
 
 use crate::rpc::{consumer_offsets, create_topic, stored_messages, topic_routed, Rpc};
 use crate::servers::{
-    compile_benchmark_tools, spawn_broker, spawn_tool, start_namesrv, wait_ready, Cluster, Flavor,
+    spawn_broker, spawn_tool, start_namesrv, wait_ready, Cluster, Flavor,
     CLIENT_JVM, JAVA_BROKER_HEAP, JAVA_NAMESRV_HEAP,
 };
 use crate::storegen::put_messages;
@@ -15,7 +15,7 @@ use anyhow::{bail, Context, Result};
 use compat_tests::{ensure_java_built, java_exe, new_temp_dir, Proc};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// Topic of the send rows (auto-created through TBW102, as the tools expect).
@@ -285,7 +285,7 @@ const SEND_ROWS: &[SendSpec] = &[
     },
 ];
 
-fn send_once(opts: &Opts, classes: &Path, flavor: Flavor, spec: &SendSpec) -> Result<Sample> {
+fn send_once(opts: &Opts, flavor: Flavor, spec: &SendSpec) -> Result<Sample> {
     let store = new_temp_dir("bench-store-")?;
     let c = Cluster::start(flavor, store.path(), spec.conf)?;
     std::thread::sleep(Duration::from_secs(1));
@@ -294,7 +294,7 @@ fn send_once(opts: &Opts, classes: &Path, flavor: Flavor, spec: &SendSpec) -> Re
     let mut args: Vec<String> = vec!["-t".into(), TOPIC.into()];
     args.extend(spec.args.iter().map(|s| s.to_string()));
     args.extend(["-n".to_string(), c.ns_addr()]);
-    let client = spawn_tool(classes, spec.class, &args)?;
+    let client = spawn_tool(spec.class, &args)?;
     let cpid = client.pid();
     let sampler = RssSampler::start(bpid, Duration::from_millis(250));
     let mut brpc = Rpc::new(&c.broker_addr());
@@ -368,11 +368,11 @@ fn wait_routed(c: &Cluster, topic: &str) -> Result<()> {
     Ok(())
 }
 
-/// Drain a backlog (written in-process before the broker starts) with benchmark.Consumer;
+/// Drain a backlog (written in-process before the broker starts) with rmq.bench.Consumer;
 /// the drain rate and the broker CPU are taken between 10 % and 90 % of the backlog as
 /// committed on the broker (GET_CONSUME_STATS, polled every 100 ms; the push consumer
 /// commits its offsets with every pull).
-fn consume_once(opts: &Opts, classes: &Path, flavor: Flavor) -> Result<Sample> {
+fn consume_once(opts: &Opts, flavor: Flavor) -> Result<Sample> {
     let store = new_temp_dir("bench-store-")?;
     let n = opts.backlog;
     let g = put_messages(store.path(), CTOPIC, 4, 1024, n, u64::MAX, 2)?;
@@ -393,7 +393,7 @@ fn consume_once(opts: &Opts, classes: &Path, flavor: Flavor) -> Result<Sample> {
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let consumer = spawn_tool(classes, "Consumer", &args)?;
+    let consumer = spawn_tool("Consumer", &args)?;
     let cpid = consumer.pid();
     let sampler = RssSampler::start(bpid, Duration::from_millis(250));
     let t_spawn = Instant::now();
@@ -462,9 +462,9 @@ fn consume_once(opts: &Opts, classes: &Path, flavor: Flavor) -> Result<Sample> {
     Ok(s)
 }
 
-/// A live stream: benchmark.Consumer, then benchmark.Producer (`--live-threads` threads,
+/// A live stream: rmq.bench.Consumer, then rmq.bench.Producer (`--live-threads` threads,
 /// 1 KiB); born-to-consume and store-to-consume latency from the consumer's reports.
-fn live_once(opts: &Opts, classes: &Path, flavor: Flavor) -> Result<Sample> {
+fn live_once(opts: &Opts, flavor: Flavor) -> Result<Sample> {
     let store = new_temp_dir("bench-store-")?;
     let c = Cluster::start(flavor, store.path(), &[])?;
     let mut brpc = Rpc::new(&c.broker_addr());
@@ -476,7 +476,7 @@ fn live_once(opts: &Opts, classes: &Path, flavor: Flavor) -> Result<Sample> {
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let consumer = spawn_tool(classes, "Consumer", &cargs)?;
+    let consumer = spawn_tool("Consumer", &cargs)?;
     consumer.wait_for_log("Consumer Started", Duration::from_secs(60))?;
     std::thread::sleep(Duration::from_secs(2));
     let threads = opts.live_threads.to_string();
@@ -484,7 +484,7 @@ fn live_once(opts: &Opts, classes: &Path, flavor: Flavor) -> Result<Sample> {
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let producer = spawn_tool(classes, "Producer", &pargs)?;
+    let producer = spawn_tool("Producer", &pargs)?;
     let key = "AVG(B2C)";
     // the first report with traffic in it is the warm-up
     let t0 = Instant::now();
@@ -559,27 +559,15 @@ fn ready_once(flavor: Flavor, store: &Path, graceful_stop: bool) -> Result<Sampl
 
 // ------------------------------------------------------------------------------ the run
 
-fn bench_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 pub fn run(opts: &Opts) -> Result<()> {
     let t0 = Instant::now();
     let wants_java = opts.flavors.contains(&Flavor::Java);
     let wants_clients = SEND_ROWS.iter().any(|r| opts.wants(r.id))
         || opts.wants("consume-backlog")
         || opts.wants("live-stream");
-    let classes = if wants_java || wants_clients {
+    if wants_java || wants_clients {
         ensure_java_built()?;
-        let out = opts
-            .json
-            .parent()
-            .map(|p| p.join("broker-bench-java"))
-            .unwrap_or_else(|| PathBuf::from("broker-bench-java"));
-        compile_benchmark_tools(&bench_dir().join("java"), &out)?
-    } else {
-        PathBuf::new()
-    };
+    }
     let jv = java_version(&java_exe());
     let machine = machine_line(&jv);
     let load_start = loadavg();
@@ -636,7 +624,7 @@ pub fn run(opts: &Opts) -> Result<()> {
             continue;
         }
         let mut row = RowResult::new(spec.id, spec.title);
-        alternate(opts, &mut row, t0, |f| send_once(opts, &classes, f, spec));
+        alternate(opts, &mut row, t0, |f| send_once(opts, f, spec));
         loads.push(loadavg()[0]);
         row.line("TPS (msgs stored / s)", "tps", Fmt::Int, Some(Target::RatioAtLeast(spec.tps_target)));
         let rt = if spec.class == "BatchProducer" { "avg RT ms (per batch)" } else { "avg RT ms" };
@@ -663,7 +651,7 @@ pub fn run(opts: &Opts) -> Result<()> {
             "consume: drain a backlog of {} x 1 KiB (Consumer, 20 threads, 4 queues; rate 10%..90%)",
             opts.backlog
         );
-        alternate(opts, &mut row, t0, |f| consume_once(opts, &classes, f));
+        alternate(opts, &mut row, t0, |f| consume_once(opts, f));
         loads.push(loadavg()[0]);
         row.line("consume TPS", "tps", Fmt::Int, None);
         row.line("broker CPU s / M msgs", "cpu_s_per_m", Fmt::Dec1, Some(Target::RatioAtMost(1.0 / 3.0)));
@@ -679,7 +667,7 @@ pub fn run(opts: &Opts) -> Result<()> {
             "live stream: Producer -w {} -s 1024 while Consumer consumes (latency per the Consumer)",
             opts.live_threads
         );
-        alternate(opts, &mut row, t0, |f| live_once(opts, &classes, f));
+        alternate(opts, &mut row, t0, |f| live_once(opts, f));
         loads.push(loadavg()[0]);
         row.line("consume TPS", "tps", Fmt::Int, None);
         row.line("avg B2C ms (born -> consumed)", "b2c_avg_ms", Fmt::Ms, None);
@@ -791,7 +779,7 @@ fn render(opts: &Opts, h: &Header, rows: &[RowResult]) -> String {
         h.load_min, h.load_max, h.secs
     ));
     s.push_str(&format!(
-        "Java broker: runbroker.sh JDK9+ options, JAVA_OPT_EXT=\"{}\" (namesrv \"{}\"); clients: 4.9.7 benchmark tools, {}\n",
+        "Java broker: runbroker.sh JDK9+ options, JAVA_OPT_EXT=\"{}\" (namesrv \"{}\"); clients: rmq.bench load tools (4.9.7 client), {}\n",
         JAVA_BROKER_HEAP.join(" "),
         JAVA_NAMESRV_HEAP.join(" "),
         CLIENT_JVM.join(" ")

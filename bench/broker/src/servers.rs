@@ -1,12 +1,13 @@
 //! Starting our mqnamesrv/mqbroker and the Java 4.9.7 NamesrvStartup/BrokerStartup with the
 //! same config, the Java side with the JVM options of `distribution/bin/runbroker.sh` /
-//! `runserver.sh` (JDK 9+ branch) and `JAVA_OPT_EXT` = the stated heap; and the Java
-//! benchmark clients.
+//! `runserver.sh` (JDK 9+ branch) and `JAVA_OPT_EXT` = the stated heap; and the load tools
+//! (`rmq.bench.*` of compat-tests/java, our own, with the 4.9.7 benchmark tools' flags and
+//! report lines).
 
 use crate::rpc::{broker_registered, Rpc};
 use anyhow::{bail, Context, Result};
 use compat_tests::{
-    default_broker_props, free_broker_port, free_port, java_classpath, java_exe, new_temp_dir,
+    default_broker_props, ensure_java_built, free_broker_port, free_port, java_classpath, java_exe, new_temp_dir,
     rmq_bin, rocketmq_home_template, wait_port_open, Proc, JDK9_PLUS_FLAGS,
 };
 use std::net::{SocketAddrV4, TcpStream};
@@ -33,7 +34,7 @@ impl Flavor {
 pub const JAVA_BROKER_HEAP: &[&str] = &["-Xms1g", "-Xmx1g"];
 /// `JAVA_OPT_EXT` of the Java name server.
 pub const JAVA_NAMESRV_HEAP: &[&str] = &["-Xms512m", "-Xmx512m", "-Xmn256m"];
-/// runclass.sh's heap for the benchmark clients (its JDK 8-only flags dropped, T2).
+/// runclass.sh's heap for the load tools (its JDK 8-only flags dropped, T2).
 pub const CLIENT_JVM: &[&str] = &[
     "-server",
     "-Xms1g",
@@ -297,54 +298,10 @@ impl Cluster {
     }
 }
 
-/// Compile the vendored, unmodified 4.9.7 `example/.../benchmark/*.java` (the example jar on
-/// the classpath is 4.7.0, whose benchmark tools lack `-q`, `-y` and BatchProducer) into
-/// `out`, unless the classes are newer than the sources. Returns the class dir.
-pub fn compile_benchmark_tools(src_root: &Path, out: &Path) -> Result<PathBuf> {
-    let src_dir = src_root.join("org/apache/rocketmq/example/benchmark");
-    let mut sources = Vec::new();
-    let mut newest_src = std::time::SystemTime::UNIX_EPOCH;
-    for e in std::fs::read_dir(&src_dir).with_context(|| format!("read {}", src_dir.display()))? {
-        let p = e?.path();
-        if p.extension().map(|x| x == "java").unwrap_or(false) {
-            newest_src = newest_src.max(std::fs::metadata(&p)?.modified()?);
-            sources.push(p);
-        }
-    }
-    let stamp = out.join(".compiled");
-    if let Ok(m) = std::fs::metadata(&stamp).and_then(|m| m.modified()) {
-        if m >= newest_src {
-            return Ok(out.to_path_buf());
-        }
-    }
-    std::fs::create_dir_all(out)?;
-    let javac = java_exe().with_file_name("javac");
-    let javac = if javac.is_file() { javac } else { PathBuf::from("javac") };
-    let o = Command::new(&javac)
-        .arg("-nowarn")
-        .arg("-encoding")
-        .arg("UTF-8")
-        .arg("-d")
-        .arg(out)
-        .arg("-cp")
-        .arg(java_classpath())
-        .args(&sources)
-        .output()
-        .with_context(|| format!("run {}", javac.display()))?;
-    if !o.status.success() {
-        bail!(
-            "javac failed:\n{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        );
-    }
-    std::fs::write(&stamp, b"")?;
-    Ok(out.to_path_buf())
-}
-
-/// Spawn one of the benchmark tools (`org.apache.rocketmq.example.benchmark.<class>`),
-/// 4.9.7 build first on the classpath.
-pub fn spawn_tool(classes: &Path, class: &str, args: &[String]) -> Result<Proc> {
+/// Spawn one of our load tools (`rmq.bench.<class>`: Producer, BatchProducer,
+/// TransactionProducer, Consumer) from the compat-tests Java build, against the 4.9.7 client.
+pub fn spawn_tool(class: &str, args: &[String]) -> Result<Proc> {
+    ensure_java_built()?;
     let tmp = new_temp_dir(&format!("bench-client-{}-", class.to_lowercase()))?;
     let dir = tmp.path().to_path_buf();
     let logs = dir.join("logs");
@@ -356,8 +313,8 @@ pub fn spawn_tool(classes: &Path, class: &str, args: &[String]) -> Result<Proc> 
         .arg(format!("-Duser.home={}", dir.display()))
         .arg(format!("-Drocketmq.client.logRoot={}", logs.display()))
         .arg("-cp")
-        .arg(format!("{}:{}", classes.display(), java_classpath()))
-        .arg(format!("org.apache.rocketmq.example.benchmark.{class}"))
+        .arg(java_classpath())
+        .arg(format!("rmq.bench.{class}"))
         .args(args);
     let proc = Proc::spawn(class, cmd, dir.join("output.log"))?;
     proc.keep_alive(tmp);
