@@ -21,6 +21,12 @@ use crate::error::ProtocolError;
 /// Outgoing queue depth per connection.
 const WRITE_QUEUE_DEPTH: usize = 4096;
 
+/// Request data (in KiB, 1 KiB minimum per request) a connection may have in its handlers at
+/// once. Past it the reader stops reading, so a client pipelining faster than the broker
+/// stores (an async producer keeps up to 65535 requests in flight) is slowed down by TCP
+/// instead of growing the broker's memory without bound.
+const IN_FLIGHT_KIB: u32 = 16 * 1024;
+
 /// Handles requests that arrive on a connection.
 pub trait RequestHandler: Send + Sync + 'static {
     /// Handle one request. `None` means no reply (oneway, or a request that is answered
@@ -210,6 +216,13 @@ async fn write_loop(
             debug!(error = %e, "write failed");
             break;
         }
+        // A handler that queues a reply wakes this task straight away (tokio runs the woken
+        // task next), so without a yield every reply got its own flush, i.e. one writev
+        // each. Yielding once lets the other requests that are ready on this connection
+        // finish first, and their replies share this flush.
+        if rx.is_empty() {
+            yield_once().await;
+        }
         // Batch whatever else is queued into the same flush.
         while let Ok(cmd) = rx.try_recv() {
             if let Err(e) = writer.feed(cmd).await {
@@ -226,11 +239,28 @@ async fn write_loop(
     channel.close();
 }
 
+/// Go to the back of the worker's run queue once. Unlike `tokio::task::yield_now` (which
+/// defers the wake-up until the I/O driver has been polled, an extra `epoll_wait` per
+/// yield), a task that wakes itself is simply re-queued behind the tasks already runnable.
+fn yield_once() -> impl Future<Output = ()> {
+    let mut yielded = false;
+    std::future::poll_fn(move |cx| {
+        if yielded {
+            std::task::Poll::Ready(())
+        } else {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    })
+}
+
 async fn read_loop<H: RequestHandler>(
     channel: Channel,
     mut reader: FramedRead<tokio::net::tcp::OwnedReadHalf, RemotingCodec>,
     handler: Arc<H>,
 ) {
+    let budget = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT_KIB as usize));
     loop {
         let next = tokio::select! {
             n = reader.next() => n,
@@ -259,11 +289,23 @@ async fn read_loop<H: RequestHandler>(
             }
             continue;
         }
+        let kib = (1 + cmd.body.as_ref().map_or(0, |b| b.len()) / 1024).min(IN_FLIGHT_KIB as usize) as u32;
+        let permit = match budget.clone().try_acquire_many_owned(kib) {
+            Ok(p) => p,
+            Err(_) => {
+                let wait = budget.clone().acquire_many_owned(kib);
+                match tokio::select! { p = wait => p.ok(), _ = channel.closed() => None } {
+                    Some(p) => p,
+                    None => break,
+                }
+            }
+        };
         let ch = channel.clone();
         let h = handler.clone();
         let span = tracing::debug_span!("req", code = cmd.code, opaque = cmd.opaque);
         tokio::spawn(
             async move {
+                let _permit = permit;
                 let opaque = cmd.opaque;
                 let oneway = cmd.is_oneway();
                 let st = cmd.serialize_type;
