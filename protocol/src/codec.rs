@@ -339,6 +339,23 @@ fn encode_rocketmq_header(cmd: &RemotingCommand, out: &mut BytesMut) {
     out[len_pos..len_pos + 4].copy_from_slice(&ext_len.to_be_bytes());
 }
 
+/// Like [`take_str`] without the copy (borrowed unless the bytes are not valid UTF-8).
+fn take_cow<'a>(
+    buf: &mut &'a [u8],
+    len: usize,
+    limit: usize,
+) -> Result<Option<std::borrow::Cow<'a, str>>, ProtocolError> {
+    if len == 0 {
+        return Ok(None);
+    }
+    if len > limit || len > buf.len() {
+        return Err(ProtocolError::Malformed("string length exceed limit".into()));
+    }
+    let b: &'a [u8] = buf;
+    *buf = &b[len..];
+    Ok(Some(String::from_utf8_lossy(&b[..len])))
+}
+
 fn take_str(buf: &mut &[u8], len: usize, limit: usize) -> Result<Option<String>, ProtocolError> {
     if len == 0 {
         return Ok(None);
@@ -385,7 +402,7 @@ pub fn decode_rocketmq_header(header: &[u8]) -> Result<RemotingCommand, Protocol
     if ext_len > 0 {
         let mut ext_buf = &buf[..ext_len as usize];
         let limit = ext_len as usize;
-        let mut ext = ExtFields::new();
+        let mut ext = ExtFields::with_sizes(limit / 16 + 1, limit);
         while !ext_buf.is_empty() {
             if ext_buf.len() < 2 {
                 return Err(ProtocolError::Malformed("truncated ext key length".into()));
@@ -394,7 +411,7 @@ pub fn decode_rocketmq_header(header: &[u8]) -> Result<RemotingCommand, Protocol
             if kl < 0 {
                 return Err(ProtocolError::Malformed("negative ext key length".into()));
             }
-            let key = take_str(&mut ext_buf, kl as usize, limit)?;
+            let key = take_cow(&mut ext_buf, kl as usize, limit)?;
             if ext_buf.len() < 4 {
                 return Err(ProtocolError::Malformed("truncated ext value length".into()));
             }
@@ -402,7 +419,7 @@ pub fn decode_rocketmq_header(header: &[u8]) -> Result<RemotingCommand, Protocol
             if vl < 0 {
                 return Err(ProtocolError::Malformed("negative ext value length".into()));
             }
-            let val = take_str(&mut ext_buf, vl as usize, limit)?;
+            let val = take_cow(&mut ext_buf, vl as usize, limit)?;
             if let (Some(k), Some(v)) = (key, val) {
                 ext.insert(k, v);
             }

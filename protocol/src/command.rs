@@ -89,60 +89,131 @@ impl Default for LanguageCode {
 ///
 /// A small vector rather than a hash map: headers have a handful of keys, insertion order is
 /// kept (the binary codec writes FastCodes headers in a fixed order) and lookups stay cheap.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ExtFields(Vec<(String, String)>);
+/// All keys and values live back to back in one string (`text`, spans index it), so decoding
+/// a header costs two allocations instead of two per field.
+#[derive(Clone, Default)]
+pub struct ExtFields {
+    text: String,
+    /// (key start, key end, value start, value end) in `text`, in insertion order
+    spans: Vec<[u32; 4]>,
+}
 
 impl ExtFields {
     /// An empty set.
-    pub fn new() -> Self {
-        ExtFields(Vec::new())
+    pub const fn new() -> Self {
+        ExtFields {
+            text: String::new(),
+            spans: Vec::new(),
+        }
     }
     /// With room for `n` pairs.
     pub fn with_capacity(n: usize) -> Self {
-        ExtFields(Vec::with_capacity(n))
+        ExtFields {
+            text: String::with_capacity(n * 16),
+            spans: Vec::with_capacity(n),
+        }
+    }
+    /// With room for `pairs` pairs totalling `text_bytes` bytes of keys and values.
+    pub(crate) fn with_sizes(pairs: usize, text_bytes: usize) -> Self {
+        ExtFields {
+            text: String::with_capacity(text_bytes),
+            spans: Vec::with_capacity(pairs),
+        }
+    }
+    fn key_of(&self, sp: &[u32; 4]) -> &str {
+        &self.text[sp[0] as usize..sp[1] as usize]
+    }
+    fn value_of(&self, sp: &[u32; 4]) -> &str {
+        &self.text[sp[2] as usize..sp[3] as usize]
+    }
+    fn position(&self, key: &str) -> Option<usize> {
+        self.spans.iter().position(|sp| self.key_of(sp) == key)
+    }
+    fn append(&mut self, s: &str) -> (u32, u32) {
+        let a = self.text.len();
+        self.text.push_str(s);
+        (a as u32, self.text.len() as u32)
     }
     /// The value of `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
+        self.spans
             .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+            .find(|sp| self.key_of(sp) == key)
+            .map(|sp| self.value_of(sp))
     }
     /// Set `key` (replacing any previous value).
-    pub fn insert(&mut self, key: impl Into<String>, value: impl Into<String>) {
-        let key = key.into();
-        let value = value.into();
-        if let Some(slot) = self.0.iter_mut().find(|(k, _)| *k == key) {
-            slot.1 = value;
-        } else {
-            self.0.push((key, value));
+    pub fn insert(&mut self, key: impl AsRef<str>, value: impl AsRef<str>) {
+        let (key, value) = (key.as_ref(), value.as_ref());
+        match self.position(key) {
+            Some(i) => {
+                let (vs, ve) = self.append(value);
+                self.spans[i][2] = vs;
+                self.spans[i][3] = ve;
+            }
+            None => self.push_str(key, value),
+        }
+    }
+    /// Set `key` to the `Display` form of `value` (no intermediate `String`).
+    pub fn insert_display(&mut self, key: &str, value: impl std::fmt::Display) {
+        use std::fmt::Write;
+        let i = self.position(key);
+        let (ks, ke) = match i {
+            Some(i) => (self.spans[i][0], self.spans[i][1]),
+            None => self.append(key),
+        };
+        let vs = self.text.len() as u32;
+        let _ = write!(self.text, "{value}");
+        let sp = [ks, ke, vs, self.text.len() as u32];
+        match i {
+            Some(i) => self.spans[i] = sp,
+            None => self.spans.push(sp),
         }
     }
     /// Append without checking for an existing key (decoders use this; later keys win on `get`
     /// only through `insert`, so decoders call `insert`).
     pub fn push(&mut self, key: String, value: String) {
-        self.0.push((key, value));
+        self.push_str(&key, &value);
+    }
+    fn push_str(&mut self, key: &str, value: &str) {
+        let (ks, ke) = self.append(key);
+        let (vs, ve) = self.append(value);
+        self.spans.push([ks, ke, vs, ve]);
     }
     /// Remove `key`, returning its value.
     pub fn remove(&mut self, key: &str) -> Option<String> {
-        let pos = self.0.iter().position(|(k, _)| k == key)?;
-        Some(self.0.remove(pos).1)
+        let pos = self.position(key)?;
+        let sp = self.spans.remove(pos);
+        Some(self.value_of(&sp).to_string())
     }
     /// Number of pairs.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.spans.len()
     }
     /// No pairs.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.spans.is_empty()
     }
     /// The pairs in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.spans.iter().map(|sp| (self.key_of(sp), self.value_of(sp)))
     }
 }
 
-impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for ExtFields {
+impl PartialEq for ExtFields {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+impl Eq for ExtFields {}
+
+impl std::fmt::Debug for ExtFields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let pairs: Vec<(&str, &str)> = self.iter().collect();
+        f.debug_tuple("ExtFields").field(&pairs).finish()
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for ExtFields {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         let mut e = ExtFields::new();
         for (k, v) in iter {
@@ -289,7 +360,7 @@ impl RemotingCommand {
     }
 
     /// Set one ext field (creating `extFields` if needed).
-    pub fn set_ext(&mut self, key: impl Into<String>, value: impl Into<String>) {
+    pub fn set_ext(&mut self, key: impl AsRef<str>, value: impl AsRef<str>) {
         self.ext_fields
             .get_or_insert_with(ExtFields::new)
             .insert(key, value);
@@ -297,7 +368,7 @@ impl RemotingCommand {
 
     /// Decode the typed header from `extFields` (an absent map reads as empty).
     pub fn decode_header<H: CommandHeader>(&self) -> Result<H, ProtocolError> {
-        static EMPTY: ExtFields = ExtFields(Vec::new());
+        static EMPTY: ExtFields = ExtFields::new();
         H::from_ext_fields(self.ext_fields.as_ref().unwrap_or(&EMPTY))
     }
 

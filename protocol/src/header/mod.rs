@@ -47,7 +47,7 @@ macro_rules! num_field {
     ($($t:ty),*) => {$(
         impl HeaderField for $t {
             fn put(&self, key: &str, ext: &mut ExtFields) {
-                ext.insert(key, self.to_string());
+                ext.insert_display(key, self);
             }
             fn take(ext: &ExtFields, key: &'static str) -> Result<Self, ProtocolError> {
                 let v = ext.get(key).ok_or(ProtocolError::MissingField(key))?;
@@ -56,7 +56,7 @@ macro_rules! num_field {
         }
         impl HeaderField for Option<$t> {
             fn put(&self, key: &str, ext: &mut ExtFields) {
-                if let Some(v) = self { ext.insert(key, v.to_string()); }
+                if let Some(v) = self { ext.insert_display(key, v); }
             }
             fn take(ext: &ExtFields, key: &'static str) -> Result<Self, ProtocolError> {
                 match ext.get(key) {
@@ -72,7 +72,7 @@ num_field!(i32, i64, f64);
 
 impl HeaderField for String {
     fn put(&self, key: &str, ext: &mut ExtFields) {
-        ext.insert(key, self.clone());
+        ext.insert(key, self);
     }
     fn take(ext: &ExtFields, key: &'static str) -> Result<Self, ProtocolError> {
         ext.get(key)
@@ -84,7 +84,7 @@ impl HeaderField for String {
 impl HeaderField for Option<String> {
     fn put(&self, key: &str, ext: &mut ExtFields) {
         if let Some(v) = self {
-            ext.insert(key, v.clone());
+            ext.insert(key, v);
         }
     }
     fn take(ext: &ExtFields, key: &'static str) -> Result<Self, ProtocolError> {
