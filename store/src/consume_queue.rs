@@ -175,12 +175,16 @@ impl ConsumeQueue {
                 let Some(u) = file.raw(i, CQ_UNIT).and_then(CqUnit::parse) else {
                     return;
                 };
+                // An entry is dirty when its record does not end within the valid commitlog
+                // (Java checks only the start; a stale entry that straddles the recovered end
+                // would otherwise survive a later restart).
+                let end = u.offset + i64::from(u.size);
                 if i == 0 {
-                    if u.offset >= phy_offset {
+                    if u.offset >= phy_offset || end > phy_offset {
                         self.mfq.delete_last();
                         break;
                     }
-                } else if !(u.offset >= 0 && u.size > 0) || u.offset >= phy_offset {
+                } else if !(u.offset >= 0 && u.size > 0) || u.offset >= phy_offset || end > phy_offset {
                     return;
                 }
                 let pos = i + CQ_UNIT;
@@ -460,9 +464,10 @@ mod tests {
         cq.recover();
         assert_eq!(cq.max_offset_in_queue(), 12);
         assert_eq!(cq.max_physic_offset(), 1200);
+        // the record at 600 ends at 700, past the valid end 650: it is torn and goes too
         cq.truncate_dirty_logic_files(650);
-        assert_eq!(cq.max_offset_in_queue(), 7);
-        assert_eq!(cq.max_physic_offset(), 700);
+        assert_eq!(cq.max_offset_in_queue(), 6);
+        assert_eq!(cq.max_physic_offset(), 600);
         cq.truncate_dirty_logic_files(500);
         assert_eq!(cq.max_offset_in_queue(), 5);
         assert_eq!(cq.queue().len(), 1);
