@@ -32,13 +32,15 @@ fn pair(master_flavor: Flavor, slave_flavor: Flavor, role: &str) -> anyhow::Resu
         let topic = "HaPairTopic";
         create_topic(&ns.addr(), "HaCluster", topic, 4)?;
         wait_topic_route(&c, &ns.addr(), topic, &["broker-a"], Duration::from_secs(30))?;
-        // a Java slave reports its offset 5 s after connecting; the master starts a fresh
-        // slave at the beginning of its last commitlog file, so let that happen first
-        std::thread::sleep(Duration::from_secs(6));
-
         let tmp = scratch("rmq-ha-pair-")?;
+        let warm = tmp.path().join("warm.txt");
+        let warm_n = 4;
+        warm_up(&ns.addr(), topic, warm_n, &warm, &[(&master, &slave)])?;
+
+        let bulk = tmp.path().join("bulk.txt");
+        let p = produce(&ns.addr(), topic, n, &bulk, Duration::from_secs(600))?;
         let idfile = tmp.path().join("ids.txt");
-        let p = produce(&ns.addr(), topic, n, &idfile, Duration::from_secs(600))?;
+        concat_ids(&[&warm, &bulk], &idfile)?;
         eprintln!("[{label}] producer: {:?}", p.results);
         assert_eq!(p.req_i64("SEND_OK")?, n as i64, "[{label}] {}", p.output.describe());
 
@@ -69,7 +71,7 @@ fn pair(master_flavor: Flavor, slave_flavor: Flavor, role: &str) -> anyhow::Resu
         let group = format!("ha_pair_{}_{}", master_flavor.name(), slave_flavor.name());
         let got = consume(&ns.addr(), topic, &idfile, &group, 240, 3)?;
         eprintln!("[{label}] consumer on the slave: {:?}", got.results);
-        assert_eq!(got.req_i64("expected")?, n as i64, "[{label}]");
+        assert_eq!(got.req_i64("expected")?, (n + warm_n) as i64, "[{label}]");
         assert_eq!(got.req_i64("missing")?, 0, "[{label}] {:?}", got.get("missing_sample"));
         assert_eq!(got.req_i64("bad_body")?, 0, "[{label}]");
         assert_eq!(got.req_i64("unexpected")?, 0, "[{label}]");

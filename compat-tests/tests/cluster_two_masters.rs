@@ -133,9 +133,13 @@ fn run_cycles(
     let topic = "HaTwoMastersTopic";
     create_topic(&ns.addr(), "HaCluster", topic, 4)?;
     wait_topic_route(c, &ns.addr(), topic, &["broker-a", "broker-b"], Duration::from_secs(30))?;
-    std::thread::sleep(Duration::from_secs(6));
-
     let tmp = scratch("rmq-ha-2m-")?;
+    let warm = tmp.path().join("warm.txt");
+    let pair_refs: Vec<(&Broker, &Broker)> = pairs.iter().map(|p| (&p.master, &p.slave)).collect();
+    // 8 sends round-robin over the 8 queues: both masters get some
+    warm_up(&ns.addr(), topic, 8, &warm, &pair_refs)?;
+    drop(pair_refs);
+
     let p_stop = tmp.path().join("producer.stop");
     let c_stop = tmp.path().join("consumer.stop");
     let sends = tmp.path().join("sends.txt");
@@ -184,7 +188,12 @@ fn run_cycles(
         .filter(|(_, st, _)| st == "SEND_OK")
         .map(|(id, _, _)| id.as_str())
         .collect();
-    let known: HashSet<&str> = sends.iter().map(|(id, _, _)| id.as_str()).collect();
+    let warm_sends = read_sends(&warm)?;
+    let known: HashSet<&str> = sends
+        .iter()
+        .chain(warm_sends.iter())
+        .map(|(id, _, _)| id.as_str())
+        .collect();
     anyhow::ensure!(acked.len() > 100, "too few acknowledged sends: {}", acked.len());
     anyhow::ensure!(
         presults.get("sent").and_then(|v| v.parse::<usize>().ok()) < Some(loop_max),
@@ -237,9 +246,10 @@ fn run_cycles(
     }
     let bad = deliveries.iter().filter(|d| !d.ok).count();
     let unknown: Vec<&&str> = per_id.keys().filter(|id| !known.contains(**id)).collect();
+    let loop_ids: HashSet<&str> = sends.iter().map(|(id, _, _)| id.as_str()).collect();
     let not_acked_delivered = per_id
         .keys()
-        .filter(|id| known.contains(**id) && !acked.contains(**id))
+        .filter(|id| loop_ids.contains(**id) && !acked.contains(**id))
         .count();
     let (mut dup_cross, mut dup_same) = (0usize, 0usize);
     for brokers in per_id.values() {

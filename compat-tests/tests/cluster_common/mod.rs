@@ -381,6 +381,39 @@ pub fn produce(ns: &str, topic: &str, n: usize, idfile: &Path, timeout: Duration
     )
 }
 
+/// Make sure each slave streams from the very beginning before the bulk of a test: send
+/// `n` messages to `topic` (ids in `idfile`) and wait until every pair's slave holds its
+/// master's commitlog from offset 0. A slave's first offset report decides where its master
+/// starts, and a fresh slave (report 0) is served from the master's *newest* file: a Java
+/// slave connects up to 5 s after learning the master's address and reports 5 s later, by
+/// which time a busy master may have rolled over to another (small, 8 MiB) file.
+pub fn warm_up(ns: &str, topic: &str, n: usize, idfile: &Path, pairs: &[(&Broker, &Broker)]) -> Result<()> {
+    // every send must be stored; on a SYNC_MASTER whose slave has not reported yet that is
+    // SLAVE_NOT_AVAILABLE rather than SEND_OK
+    let p = produce(ns, topic, n, idfile, Duration::from_secs(180))?;
+    if p.req_i64("FAILED")? != 0 || p.req_i64("sent")? != n as i64 {
+        bail!("warm-up sends: {:?}", p.results);
+    }
+    for (m, s) in pairs {
+        let (first, _) = wait_replicated(&m.store_dir(), &s.store_dir(), Duration::from_secs(90))
+            .with_context(|| format!("warm-up replication {} -> {}", m.addr(), s.addr()))?;
+        if first != 0 {
+            bail!("slave {} starts at {first}, not 0", s.addr());
+        }
+    }
+    Ok(())
+}
+
+/// Concatenate id files (the consumer's expected set).
+pub fn concat_ids(parts: &[&Path], out: &Path) -> Result<()> {
+    let mut text = String::new();
+    for p in parts {
+        text.push_str(&std::fs::read_to_string(p).with_context(|| format!("read {}", p.display()))?);
+    }
+    std::fs::write(out, text)?;
+    Ok(())
+}
+
 /// Consume `topic` as `group` until every message of `idfile` arrived.
 pub fn consume(
     ns: &str,
