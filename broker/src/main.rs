@@ -42,7 +42,11 @@ fn main() {
     for (k, v) in cfg.all_properties(false) {
         tracing::debug!(key = k, value = %v, "config");
     }
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if std::env::var_os("TOKIO_WORKER_THREADS").is_none() {
+        builder.worker_threads(worker_threads());
+    }
+    let rt = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the runtime: {e}");
@@ -54,6 +58,16 @@ fn main() {
         eprintln!("broker failed: {e}");
         std::process::exit(1);
     }
+}
+
+/// Tokio workers: all cores but one, at least one. The remaining core is for the store's own
+/// threads (dispatch, flush, group commit) and the kernel's network work; on a 2-core
+/// machine a second worker mostly adds futex wake-ups and context switches between the two
+/// (benchmark: broker CPU per 1 KiB sync send 13.0 -> 9.9 us, per batched message 4.2 ->
+/// 3.3 us, same or better throughput). `TOKIO_WORKER_THREADS` overrides.
+fn worker_threads() -> usize {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    cores.saturating_sub(1).max(1)
 }
 
 /// Print a line to stdout, ignoring a closed pipe (`mqbroker -p | head`).
