@@ -36,7 +36,9 @@ impl Opts {
     pub fn wants(&self, id: &str) -> bool {
         match &self.rows {
             None => true,
-            Some(v) => v.iter().any(|r| id == r || (r.ends_with('*') && id.starts_with(&r[..r.len() - 1]))),
+            Some(v) => v
+                .iter()
+                .any(|r| id == r || (r.ends_with('*') && id.starts_with(&r[..r.len() - 1]))),
         }
     }
 }

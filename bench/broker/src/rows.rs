@@ -2,13 +2,13 @@
 
 use crate::rpc::{consumer_offsets, create_topic, stored_messages, topic_routed, Rpc};
 use crate::servers::{
-    spawn_broker, spawn_tool, start_namesrv, wait_ready, Cluster, Flavor,
-    CLIENT_JVM, JAVA_BROKER_HEAP, JAVA_NAMESRV_HEAP,
+    spawn_broker, spawn_tool, start_namesrv, wait_ready, Cluster, Flavor, CLIENT_JVM,
+    JAVA_BROKER_HEAP, JAVA_NAMESRV_HEAP,
 };
 use crate::storegen::put_messages;
 use crate::sys::{
-    cpu_use, cores, dd_write_mb_s, java_version, loopback_mb_s, loadavg, machine_line, rss_anon_mib,
-    CpuSnap, RssSampler,
+    cores, cpu_use, dd_write_mb_s, java_version, loadavg, loopback_mb_s, machine_line,
+    rss_anon_mib, CpuSnap, RssSampler,
 };
 use crate::Opts;
 use anyhow::{bail, Context, Result};
@@ -56,7 +56,13 @@ struct Line {
 }
 
 impl Line {
-    fn new(label: &str, rmq: Option<f64>, java: Option<f64>, fmt: Fmt, target: Option<Target>) -> Line {
+    fn new(
+        label: &str,
+        rmq: Option<f64>,
+        java: Option<f64>,
+        fmt: Fmt,
+        target: Option<Target>,
+    ) -> Line {
         Line {
             label: label.to_string(),
             rmq,
@@ -130,10 +136,20 @@ impl RowResult {
         }
         v.sort_by(|a, b| a.partial_cmp(b).unwrap());
         let n = v.len();
-        Some(if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 })
+        Some(if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        })
     }
     fn line(&mut self, label: &str, key: &str, fmt: Fmt, target: Option<Target>) {
-        let l = Line::new(label, self.med(Flavor::Rmq, key), self.med(Flavor::Java, key), fmt, target);
+        let l = Line::new(
+            label,
+            self.med(Flavor::Rmq, key),
+            self.med(Flavor::Java, key),
+            fmt,
+            target,
+        );
         self.lines.push(l);
     }
 }
@@ -167,7 +183,8 @@ fn alternate(
                 }
                 Err(e) => {
                     eprintln!("{} {} {}: FAILED: {e:#}", now_s(t0), row.id, flavor.name());
-                    row.errors.push(format!("{} round {}: {e:#}", flavor.name(), round + 1));
+                    row.errors
+                        .push(format!("{} round {}: {e:#}", flavor.name(), round + 1));
                 }
             }
         }
@@ -209,7 +226,11 @@ fn wait_reports(p: &Proc, key: &str, n: usize, timeout: Duration) -> Result<()> 
             bail!("{} exited early:\n{}", p.name(), p.log_tail(30));
         }
         if t0.elapsed() > timeout {
-            bail!("{} printed fewer than {n} `{key}` lines in {timeout:?}:\n{}", p.name(), p.log_tail(30));
+            bail!(
+                "{} printed fewer than {n} `{key}` lines in {timeout:?}:\n{}",
+                p.name(),
+                p.log_tail(30)
+            );
         }
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -313,10 +334,17 @@ fn send_once(opts: &Opts, flavor: Flavor, spec: &SendSpec) -> Result<Sample> {
     let text = client.log_text();
     client.kill9();
     drop(c);
-    let reports: Vec<&str> = report_lines(&text, key).into_iter().skip(1).take(n).collect();
+    let reports: Vec<&str> = report_lines(&text, key)
+        .into_iter()
+        .skip(1)
+        .take(n)
+        .collect();
     let stored = (m1 - m0) as f64;
     if stored <= 0.0 {
-        bail!("no messages stored during the measurement; tool output:\n{}", compat_tests::tail_lines(&text, 20));
+        bail!(
+            "no messages stored during the measurement; tool output:\n{}",
+            compat_tests::tail_lines(&text, 20)
+        );
     }
     let u = cpu_use(&s0, &s1);
     let mut s = Sample::new();
@@ -334,12 +362,24 @@ fn send_once(opts: &Opts, flavor: Flavor, spec: &SendSpec) -> Result<Sample> {
         "TransactionProducer" => ("Send TPS:", "AVG RT(ms):"),
         _ => ("Send TPS:", "Average RT(ms):"),
     };
-    let tps: Vec<f64> = reports.iter().filter_map(|l| num_after(l, tps_key)).collect();
-    let rts: Vec<f64> = reports.iter().filter_map(|l| num_after(l, rt_key)).collect();
-    let maxes: Vec<f64> = reports.iter().filter_map(|l| num_after(l, "Max RT(ms):")).collect();
+    let tps: Vec<f64> = reports
+        .iter()
+        .filter_map(|l| num_after(l, tps_key))
+        .collect();
+    let rts: Vec<f64> = reports
+        .iter()
+        .filter_map(|l| num_after(l, rt_key))
+        .collect();
+    let maxes: Vec<f64> = reports
+        .iter()
+        .filter_map(|l| num_after(l, "Max RT(ms):"))
+        .collect();
     let wsum: f64 = tps.iter().sum();
     if wsum > 0.0 && rts.len() == tps.len() {
-        s.insert("avg_rt_ms".into(), tps.iter().zip(&rts).map(|(t, r)| t * r).sum::<f64>() / wsum);
+        s.insert(
+            "avg_rt_ms".into(),
+            tps.iter().zip(&rts).map(|(t, r)| t * r).sum::<f64>() / wsum,
+        );
     }
     s.insert("tool_tps".into(), wsum / tps.len().max(1) as f64);
     // Producer/BatchProducer print the max since start; TransactionProducer per report
@@ -347,8 +387,14 @@ fn send_once(opts: &Opts, flavor: Flavor, spec: &SendSpec) -> Result<Sample> {
         s.insert("max_rt_ms".into(), m);
     }
     let failed: f64 = match spec.class {
-        "TransactionProducer" => reports.iter().filter_map(|l| num_after(l, "Send Failed:")).sum(),
-        _ => reports.last().and_then(|l| num_after(l, "Send Failed:")).unwrap_or(0.0),
+        "TransactionProducer" => reports
+            .iter()
+            .filter_map(|l| num_after(l, "Send Failed:"))
+            .sum(),
+        _ => reports
+            .last()
+            .and_then(|l| num_after(l, "Send Failed:"))
+            .unwrap_or(0.0),
     };
     s.insert("send_failed".into(), failed);
     Ok(s)
@@ -432,7 +478,11 @@ fn consume_once(opts: &Opts, flavor: Flavor) -> Result<Sample> {
         }
         let (a, oa) = &pts[i - 1];
         let (b, ob) = &pts[i];
-        let k = if ob > oa { (want - oa) / (ob - oa) } else { 1.0 };
+        let k = if ob > oa {
+            (want - oa) / (ob - oa)
+        } else {
+            1.0
+        };
         let t = a.at.duration_since(t_spawn).as_secs_f64()
             + k * b.at.duration_since(a.at).as_secs_f64();
         let cpu = a.broker + k * (b.broker - a.broker);
@@ -491,23 +541,42 @@ fn live_once(opts: &Opts, flavor: Flavor) -> Result<Sample> {
     let first = loop {
         let text = consumer.log_text();
         let r = report_lines(&text, key);
-        if let Some(i) = r.iter().position(|l| num_after(l, " TPS:").unwrap_or(0.0) > 0.0) {
+        if let Some(i) = r
+            .iter()
+            .position(|l| num_after(l, " TPS:").unwrap_or(0.0) > 0.0)
+        {
             break i;
         }
-        if t0.elapsed() > Duration::from_secs(90) || !consumer.is_running() || !producer.is_running() {
-            bail!("no consumer traffic:\n{}\n{}", consumer.log_tail(20), producer.log_tail(20));
+        if t0.elapsed() > Duration::from_secs(90)
+            || !consumer.is_running()
+            || !producer.is_running()
+        {
+            bail!(
+                "no consumer traffic:\n{}\n{}",
+                consumer.log_tail(20),
+                producer.log_tail(20)
+            );
         }
         std::thread::sleep(Duration::from_millis(50));
     };
     let n = opts.reports();
     let s0 = CpuSnap::take(bpid, Some(producer.pid()));
-    wait_reports(&consumer, key, first + 1 + n, Duration::from_secs(30 + 15 * n as u64))?;
+    wait_reports(
+        &consumer,
+        key,
+        first + 1 + n,
+        Duration::from_secs(30 + 15 * n as u64),
+    )?;
     let s1 = CpuSnap::take(bpid, Some(producer.pid()));
     let text = consumer.log_text();
     producer.kill9();
     consumer.kill9();
     drop(c);
-    let r: Vec<&str> = report_lines(&text, key).into_iter().skip(first + 1).take(n).collect();
+    let r: Vec<&str> = report_lines(&text, key)
+        .into_iter()
+        .skip(first + 1)
+        .take(n)
+        .collect();
     let tps: Vec<f64> = r.iter().filter_map(|l| num_after(l, " TPS:")).collect();
     let wsum: f64 = tps.iter().sum();
     if wsum <= 0.0 {
@@ -595,7 +664,13 @@ pub fn run(opts: &Opts) -> Result<()> {
             Fmt::Int,
             None,
         ));
-        row.lines.push(Line::new("loopback TCP MB/s (1 conn)", Some(lo), None, Fmt::Int, None));
+        row.lines.push(Line::new(
+            "loopback TCP MB/s (1 conn)",
+            Some(lo),
+            None,
+            Fmt::Int,
+            None,
+        ));
         rows.push(row);
     }
     if opts.wants("put-path") && opts.flavors.contains(&Flavor::Rmq) {
@@ -604,14 +679,33 @@ pub fn run(opts: &Opts) -> Result<()> {
             "store put path, ASYNC_FLUSH, in-process, 1 KiB, 2 threads, until fdatasync'd",
         );
         let dir = new_temp_dir("bench-put-")?;
-        let p = put_messages(dir.path(), "PutPath", 4, 1024, u64::MAX, opts.put_mib << 20, cores())?;
+        let p = put_messages(
+            dir.path(),
+            "PutPath",
+            4,
+            1024,
+            u64::MAX,
+            opts.put_mib << 20,
+            cores(),
+        )?;
         drop(dir);
         let mut s = Sample::new();
         s.insert("mb_s".into(), p.mb_s());
         s.insert("msgs_per_s".into(), p.messages as f64 / p.secs);
-        eprintln!("{} put path {:.0} MB/s ({:.0} msg/s)", now_s(t0), p.mb_s(), p.messages as f64 / p.secs);
+        eprintln!(
+            "{} put path {:.0} MB/s ({:.0} msg/s)",
+            now_s(t0),
+            p.mb_s(),
+            p.messages as f64 / p.secs
+        );
         row.samples.insert("rmq", vec![s]);
-        let mut l = Line::new("put MB/s (ours; dd/put ratio)", Some(p.mb_s()), None, Fmt::Int, Some(Target::RatioAtMost(2.0)));
+        let mut l = Line::new(
+            "put MB/s (ours; dd/put ratio)",
+            Some(p.mb_s()),
+            None,
+            Fmt::Int,
+            Some(Target::RatioAtMost(2.0)),
+        );
         if let Some(d) = dd {
             l.ratio = Some((d / p.mb_s(), "dd/put".into()));
         }
@@ -626,15 +720,47 @@ pub fn run(opts: &Opts) -> Result<()> {
         let mut row = RowResult::new(spec.id, spec.title);
         alternate(opts, &mut row, t0, |f| send_once(opts, f, spec));
         loads.push(loadavg()[0]);
-        row.line("TPS (msgs stored / s)", "tps", Fmt::Int, Some(Target::RatioAtLeast(spec.tps_target)));
-        let rt = if spec.class == "BatchProducer" { "avg RT ms (per batch)" } else { "avg RT ms" };
+        row.line(
+            "TPS (msgs stored / s)",
+            "tps",
+            Fmt::Int,
+            Some(Target::RatioAtLeast(spec.tps_target)),
+        );
+        let rt = if spec.class == "BatchProducer" {
+            "avg RT ms (per batch)"
+        } else {
+            "avg RT ms"
+        };
         row.line(rt, "avg_rt_ms", Fmt::Ms, Some(Target::RatioAtMost(1.0)));
-        row.line("max RT ms", "max_rt_ms", Fmt::Int, Some(Target::RatioAtMost(0.5)));
-        row.line("broker CPU s / M msgs", "cpu_s_per_m", Fmt::Dec1, Some(Target::RatioAtMost(0.25)));
-        row.line("broker RssAnon MiB, max under load", "rss_load_mib", Fmt::Dec1,
-            if spec.id == "send-1k-32t" { Some(Target::RatioAtMost(0.1)) } else { None });
+        row.line(
+            "max RT ms",
+            "max_rt_ms",
+            Fmt::Int,
+            Some(Target::RatioAtMost(0.5)),
+        );
+        row.line(
+            "broker CPU s / M msgs",
+            "cpu_s_per_m",
+            Fmt::Dec1,
+            Some(Target::RatioAtMost(0.25)),
+        );
+        row.line(
+            "broker RssAnon MiB, max under load",
+            "rss_load_mib",
+            Fmt::Dec1,
+            if spec.id == "send-1k-32t" {
+                Some(Target::RatioAtMost(0.1))
+            } else {
+                None
+            },
+        );
         if spec.id == "send-1k-32t" {
-            row.line("broker RssAnon MiB, idle (1 s after ready)", "rss_idle_mib", Fmt::Dec1, None);
+            row.line(
+                "broker RssAnon MiB, idle (1 s after ready)",
+                "rss_idle_mib",
+                Fmt::Dec1,
+                None,
+            );
         }
         row.line("cores used: broker", "broker_cores", Fmt::Ms, None);
         row.line("cores used: client JVM", "client_cores", Fmt::Ms, None);
@@ -654,7 +780,12 @@ pub fn run(opts: &Opts) -> Result<()> {
         alternate(opts, &mut row, t0, |f| consume_once(opts, f));
         loads.push(loadavg()[0]);
         row.line("consume TPS", "tps", Fmt::Int, None);
-        row.line("broker CPU s / M msgs", "cpu_s_per_m", Fmt::Dec1, Some(Target::RatioAtMost(1.0 / 3.0)));
+        row.line(
+            "broker CPU s / M msgs",
+            "cpu_s_per_m",
+            Fmt::Dec1,
+            Some(Target::RatioAtMost(1.0 / 3.0)),
+        );
         row.line("broker RssAnon MiB, max", "rss_load_mib", Fmt::Dec1, None);
         row.line("cores used: broker", "broker_cores", Fmt::Ms, None);
         row.line("cores used: client JVM", "client_cores", Fmt::Ms, None);
@@ -671,16 +802,30 @@ pub fn run(opts: &Opts) -> Result<()> {
         loads.push(loadavg()[0]);
         row.line("consume TPS", "tps", Fmt::Int, None);
         row.line("avg B2C ms (born -> consumed)", "b2c_avg_ms", Fmt::Ms, None);
-        row.line("avg S2C ms (stored -> consumed)", "s2c_avg_ms", Fmt::Ms, None);
+        row.line(
+            "avg S2C ms (stored -> consumed)",
+            "s2c_avg_ms",
+            Fmt::Ms,
+            None,
+        );
         row.line("max B2C ms", "b2c_max_ms", Fmt::Int, None);
         row.line("max S2C ms", "s2c_max_ms", Fmt::Int, None);
         rows.push(row);
     }
 
     if opts.wants("ready-empty") {
-        let mut row = RowResult::new("ready-empty", "start -> ready (port accepting + registered), empty store");
+        let mut row = RowResult::new(
+            "ready-empty",
+            "start -> ready (port accepting + registered), empty store",
+        );
         let mut i = 0;
-        let o2 = Opts { rounds: opts.ready_repeats, rows: None, json: opts.json.clone(), flavors: opts.flavors.clone(), ..*opts };
+        let o2 = Opts {
+            rounds: opts.ready_repeats,
+            rows: None,
+            json: opts.json.clone(),
+            flavors: opts.flavors.clone(),
+            ..*opts
+        };
         alternate(&o2, &mut row, t0, |f| {
             i += 1;
             let st = work.path().join(format!("empty-{i}"));
@@ -688,8 +833,18 @@ pub fn run(opts: &Opts) -> Result<()> {
             let _ = std::fs::remove_dir_all(&st);
             r
         });
-        row.line("ready ms", "ready_ms", Fmt::Ms, Some(Target::RmqBelow(100.0)));
-        row.line("RssAnon MiB 1 s after ready", "rss_idle_mib", Fmt::Dec1, None);
+        row.line(
+            "ready ms",
+            "ready_ms",
+            Fmt::Ms,
+            Some(Target::RmqBelow(100.0)),
+        );
+        row.line(
+            "RssAnon MiB 1 s after ready",
+            "rss_idle_mib",
+            Fmt::Dec1,
+            None,
+        );
         rows.push(row);
     }
 
@@ -704,7 +859,13 @@ pub fn run(opts: &Opts) -> Result<()> {
             g.bytes as f64 / (1u64 << 30) as f64,
             g.messages
         );
-        let o2 = Opts { rounds: opts.ready_repeats, rows: None, json: opts.json.clone(), flavors: opts.flavors.clone(), ..*opts };
+        let o2 = Opts {
+            rounds: opts.ready_repeats,
+            rows: None,
+            json: opts.json.clone(),
+            flavors: opts.flavors.clone(),
+            ..*opts
+        };
         alternate(&o2, &mut row, t0, |f| ready_once(f, &st, true));
         let _ = std::fs::remove_dir_all(&st);
         row.line("ready ms", "ready_ms", Fmt::Ms, None);
@@ -792,8 +953,18 @@ fn render(opts: &Opts, h: &Header, rows: &[RowResult]) -> String {
     let w = [46usize, 12, 12, 9, 10, 4];
     s.push_str(&format!(
         "{:<w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$}\n",
-        "metric", "rmq", "java", "rmq/java", "target", "met",
-        w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3], w4 = w[4], w5 = w[5]
+        "metric",
+        "rmq",
+        "java",
+        "rmq/java",
+        "target",
+        "met",
+        w0 = w[0],
+        w1 = w[1],
+        w2 = w[2],
+        w3 = w[3],
+        w4 = w[4],
+        w5 = w[5]
     ));
     s.push_str(&format!("{}\n", "-".repeat(w.iter().sum::<usize>() + 5)));
     for r in rows {
@@ -820,7 +991,12 @@ fn render(opts: &Opts, h: &Header, rows: &[RowResult]) -> String {
                 ratio,
                 l.target_text(),
                 met,
-                w0 = w[0] - 2, w1 = w[1], w2 = w[2], w3 = w[3], w4 = w[4], w5 = w[5]
+                w0 = w[0] - 2,
+                w1 = w[1],
+                w2 = w[2],
+                w3 = w[3],
+                w4 = w[4],
+                w5 = w[5]
             ));
         }
     }

@@ -119,7 +119,10 @@ pub fn stored_messages(broker: &mut Rpc, topic: &str) -> Result<i64> {
     match r.code {
         response::SUCCESS => Ok(sum_json_field(r.body_bytes(), "maxOffset")),
         response::TOPIC_NOT_EXIST => Ok(0),
-        c => Err(anyhow!("GET_TOPIC_STATS_INFO {topic}: code {c} {:?}", r.remark)),
+        c => Err(anyhow!(
+            "GET_TOPIC_STATS_INFO {topic}: code {c} {:?}",
+            r.remark
+        )),
     }
 }
 
@@ -131,7 +134,10 @@ pub fn consumer_offsets(broker: &mut Rpc, group: &str, topic: &str) -> Result<i6
     let r = broker.call(cmd)?;
     match r.code {
         response::SUCCESS => Ok(sum_json_field(r.body_bytes(), "consumerOffset")),
-        c => Err(anyhow!("GET_CONSUME_STATS {group}/{topic}: code {c} {:?}", r.remark)),
+        c => Err(anyhow!(
+            "GET_CONSUME_STATS {group}/{topic}: code {c} {:?}",
+            r.remark
+        )),
     }
 }
 
@@ -148,7 +154,11 @@ pub fn create_topic(broker: &mut Rpc, topic: &str, queues: u32) -> Result<()> {
     cmd.set_ext("order", "false");
     let r = broker.call(cmd)?;
     if r.code != response::SUCCESS {
-        bail!("UPDATE_AND_CREATE_TOPIC {topic}: code {} {:?}", r.code, r.remark);
+        bail!(
+            "UPDATE_AND_CREATE_TOPIC {topic}: code {} {:?}",
+            r.code,
+            r.remark
+        );
     }
     Ok(())
 }

@@ -7,8 +7,8 @@
 use crate::rpc::{broker_registered, Rpc};
 use anyhow::{bail, Context, Result};
 use compat_tests::{
-    default_broker_props, ensure_java_built, free_broker_port, free_port, java_classpath, java_exe, new_temp_dir,
-    rmq_bin, rocketmq_home_template, wait_port_open, Proc, JDK9_PLUS_FLAGS,
+    default_broker_props, ensure_java_built, free_broker_port, free_port, java_classpath, java_exe,
+    new_temp_dir, rmq_bin, rocketmq_home_template, wait_port_open, Proc, JDK9_PLUS_FLAGS,
 };
 use std::net::{SocketAddrV4, TcpStream};
 use std::path::{Path, PathBuf};
@@ -122,7 +122,13 @@ fn copy_rocketmq_home(dest: &Path) -> Result<()> {
     copy_dir(&src, dest).with_context(|| format!("copy {} to {}", src.display(), dest.display()))
 }
 
-fn java_server_command(main: &str, opts: Vec<String>, args: &[&str], home: &Path, dir: &Path) -> Command {
+fn java_server_command(
+    main: &str,
+    opts: Vec<String>,
+    args: &[&str],
+    home: &Path,
+    dir: &Path,
+) -> Command {
     let logs = dir.join("logs");
     let _ = std::fs::create_dir_all(&logs);
     let mut cmd = Command::new(java_exe());
@@ -195,10 +201,18 @@ pub fn start_namesrv(flavor: Flavor) -> Result<Server> {
         ),
         Flavor::Rmq => rmq_command("mqnamesrv", &["-c", &conf_s], &home, &dir)?,
     };
-    let proc = Proc::spawn(&format!("{}-namesrv", flavor.name()), cmd, dir.join("namesrv.out"))?;
+    let proc = Proc::spawn(
+        &format!("{}-namesrv", flavor.name()),
+        cmd,
+        dir.join("namesrv.out"),
+    )?;
     proc.keep_alive(tmp);
     if !wait_port_open(port, Duration::from_secs(60)) {
-        bail!("{} namesrv did not open port {port}:\n{}", flavor.name(), proc.log_tail(30));
+        bail!(
+            "{} namesrv did not open port {port}:\n{}",
+            flavor.name(),
+            proc.log_tail(30)
+        );
     }
     Ok(Server { proc, port, dir })
 }
@@ -212,7 +226,12 @@ pub fn broker_conf(ns_addr: &str, port: u16, store: &Path, extra: &[(&str, &str)
 }
 
 /// Spawn a broker (not waiting for it).
-pub fn spawn_broker(flavor: Flavor, ns_addr: &str, store: &Path, extra: &[(&str, &str)]) -> Result<Server> {
+pub fn spawn_broker(
+    flavor: Flavor,
+    ns_addr: &str,
+    store: &Path,
+    extra: &[(&str, &str)],
+) -> Result<Server> {
     let port = free_broker_port();
     let tmp = new_temp_dir(&format!("bench-{}-broker-", flavor.name()))?;
     let dir = tmp.path().to_path_buf();
@@ -232,15 +251,25 @@ pub fn spawn_broker(flavor: Flavor, ns_addr: &str, store: &Path, extra: &[(&str,
         ),
         Flavor::Rmq => rmq_command("mqbroker", &["-c", &conf_s, "-n", ns_addr], &home, &dir)?,
     };
-    let proc = Proc::spawn(&format!("{}-broker", flavor.name()), cmd, dir.join("broker.out"))?;
+    let proc = Proc::spawn(
+        &format!("{}-broker", flavor.name()),
+        cmd,
+        dir.join("broker.out"),
+    )?;
     proc.keep_alive(tmp);
     Ok(Server { proc, port, dir })
 }
 
 /// Wait until the broker accepts connections on its listenPort and the name server lists
 /// it; returns the time since `t0` (the spawn). Polls every 2 ms.
-pub fn wait_ready(broker: &Server, ns_addr: &str, t0: Instant, timeout: Duration) -> Result<Duration> {
-    let sa: std::net::SocketAddr = SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, broker.port).into();
+pub fn wait_ready(
+    broker: &Server,
+    ns_addr: &str,
+    t0: Instant,
+    timeout: Duration,
+) -> Result<Duration> {
+    let sa: std::net::SocketAddr =
+        SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, broker.port).into();
     let mut ns = Rpc::new(ns_addr).with_timeout(Duration::from_secs(2));
     let addr = broker.addr();
     let mut port_open = false;
@@ -252,7 +281,11 @@ pub fn wait_ready(broker: &Server, ns_addr: &str, t0: Instant, timeout: Duration
             return Ok(t0.elapsed());
         }
         if !broker.proc.is_running() {
-            bail!("{} exited during start-up:\n{}", broker.proc.name(), broker.proc.log_tail(40));
+            bail!(
+                "{} exited during start-up:\n{}",
+                broker.proc.name(),
+                broker.proc.log_tail(40)
+            );
         }
         if t0.elapsed() > timeout {
             bail!(

@@ -9,7 +9,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
-use store::{DefaultMessageStore, FlushDiskType, MessageExtBrokerInner, MessageStoreConfig, PutMessageStatus};
+use store::{
+    DefaultMessageStore, FlushDiskType, MessageExtBrokerInner, MessageStoreConfig, PutMessageStatus,
+};
 
 pub struct PutStats {
     pub messages: u64,
@@ -70,8 +72,13 @@ pub fn put_messages(
     let start_phy = store.max_phy_offset();
     let handles: Vec<_> = (0..threads.max(1))
         .map(|t| {
-            let (store, seq, body, done, ok) =
-                (store.clone(), seq.clone(), body.clone(), done.clone(), ok.clone());
+            let (store, seq, body, done, ok) = (
+                store.clone(),
+                seq.clone(),
+                body.clone(),
+                done.clone(),
+                ok.clone(),
+            );
             let topic = topic.to_string();
             std::thread::spawn(move || -> Result<()> {
                 let mut i = t as u64;
@@ -104,7 +111,8 @@ pub fn put_messages(
         })
         .collect();
     for h in handles {
-        h.join().map_err(|_| anyhow::anyhow!("put thread panicked"))??;
+        h.join()
+            .map_err(|_| anyhow::anyhow!("put thread panicked"))??;
     }
     store.flush();
     let secs = t0.elapsed().as_secs_f64();
