@@ -51,7 +51,9 @@ pub fn load_with_backup(
                 info!(file = %path.display(), "load config OK");
                 return Ok(());
             }
-            Err(e) => warn!(file = %path.display(), error = %e, "config file unreadable; trying .bak"),
+            Err(e) => {
+                warn!(file = %path.display(), error = %e, "config file unreadable; trying .bak")
+            }
         }
     }
     let bak = with_suffix(path, ".bak");

@@ -165,7 +165,13 @@ impl ConsumerFilterManager {
     /// on topics no longer subscribed as dead.
     pub fn register_group(&self, group: &str, subs: &[SubscriptionData]) {
         for s in subs {
-            self.register(&s.topic, group, &s.sub_string, &s.expression_type, s.sub_version);
+            self.register(
+                &s.topic,
+                group,
+                &s.sub_string,
+                &s.expression_type,
+                s.sub_version,
+            );
         }
         let now = now_ms();
         let mut t = self.by_topic.write();
@@ -199,7 +205,8 @@ impl ConsumerFilterManager {
         let mut t = self.by_topic.write();
         let groups = t.entry(topic.to_string()).or_default();
         let Some(old) = groups.get(group).cloned() else {
-            let Some(mut data) = build(topic, group, expression, expression_type, client_version) else {
+            let Some(mut data) = build(topic, group, expression, expression_type, client_version)
+            else {
                 return false;
             };
             data.bloom_filter_data = bloom_data;
@@ -211,7 +218,13 @@ impl ConsumerFilterManager {
             if old.expression_type.as_deref() != Some(expression_type)
                 || old.expression.as_deref() != Some(expression)
             {
-                info!(group, topic, client_version, old_version = old.client_version, "ignore consumer filter, version not newer but info changed");
+                info!(
+                    group,
+                    topic,
+                    client_version,
+                    old_version = old.client_version,
+                    "ignore consumer filter, version not newer but info changed"
+                );
             }
             if client_version == old.client_version && old.is_dead() {
                 let mut d = (*old).clone();
@@ -270,7 +283,11 @@ impl ConsumerFilterManager {
 
     /// `get(topic, group)`.
     pub fn get(&self, topic: &str, group: &str) -> Option<Arc<ConsumerFilterData>> {
-        self.by_topic.read().get(topic).and_then(|g| g.get(group)).cloned()
+        self.by_topic
+            .read()
+            .get(topic)
+            .and_then(|g| g.get(group))
+            .cloned()
     }
 
     /// `getByGroup(group)`.
@@ -440,7 +457,10 @@ impl ConsumerFilterManager {
                     _ => false,
                 };
                 if !valid {
-                    info!(?bloom, "bloom filter is changed! so ignore all filter data persisted");
+                    info!(
+                        ?bloom,
+                        "bloom filter is changed! so ignore all filter data persisted"
+                    );
                     return Ok(());
                 }
                 let mut data = ConsumerFilterData {
@@ -457,7 +477,11 @@ impl ConsumerFilterManager {
                 if data.dead_time == 0 {
                     // we think all consumers are dead when load
                     let dead = now - 30 * 1000;
-                    data.dead_time = if dead <= data.born_time { data.born_time } else { dead };
+                    data.dead_time = if dead <= data.born_time {
+                        data.born_time
+                    } else {
+                        dead
+                    };
                 }
                 info!(group = %group, topic = %topic, expression = ?data.expression, "load exist consumer filter data");
                 groups.insert(group, Arc::new(data));
@@ -518,7 +542,11 @@ where
     V: Serialize + 'a,
     S: Serializer,
 {
-    serialize_map_as(map, JavaMapKind::ConcurrentHashMap { initial: 256 }, serializer)
+    serialize_map_as(
+        map,
+        JavaMapKind::ConcurrentHashMap { initial: 256 },
+        serializer,
+    )
 }
 
 fn concurrent_map_default<'a, K, V, M, S>(map: &'a M, serializer: S) -> Result<S::Ok, S::Error>
@@ -528,7 +556,11 @@ where
     V: Serialize + 'a,
     S: Serializer,
 {
-    serialize_map_as(map, JavaMapKind::ConcurrentHashMap { initial: 0 }, serializer)
+    serialize_map_as(
+        map,
+        JavaMapKind::ConcurrentHashMap { initial: 0 },
+        serializer,
+    )
 }
 
 #[derive(Serialize)]
@@ -633,9 +665,10 @@ pub struct FilterRegisteringListener {
 impl ConsumerIdsChangeListener for FilterRegisteringListener {
     fn handle(&self, event: ConsumerGroupEvent<'_>) {
         match &event {
-            ConsumerGroupEvent::Register { group, subscriptions } => {
-                self.filters.register_group(group, subscriptions)
-            }
+            ConsumerGroupEvent::Register {
+                group,
+                subscriptions,
+            } => self.filters.register_group(group, subscriptions),
             ConsumerGroupEvent::Unregister { group } => self.filters.unregister(group),
             ConsumerGroupEvent::Change { .. } => {}
         }
@@ -658,21 +691,32 @@ mod tests {
     }
 
     fn manager(dir: &std::path::Path) -> ConsumerFilterManager {
-        ConsumerFilterManager::new(&BrokerConfig::default(), dir.join("config/consumerFilter.json"))
+        ConsumerFilterManager::new(
+            &BrokerConfig::default(),
+            dir.join("config/consumerFilter.json"),
+        )
     }
 
     #[test]
     fn register_versions_and_death() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let m = manager(dir.path());
-        m.register_group("g", &[sub("T", "a > 1", "SQL92", 10), sub("U", "TagA", "TAG", 10)]);
+        m.register_group(
+            "g",
+            &[sub("T", "a > 1", "SQL92", 10), sub("U", "TagA", "TAG", 10)],
+        );
         let d = m.get("T", "g").unwrap_or_else(|| panic!("registered"));
         assert!(d.compiled.is_some());
         assert_eq!(d.bloom_filter_data.as_ref().map(|b| b.bit_num), Some(112));
         assert!(m.get("U", "g").is_none());
         // older version: ignored
         assert!(!m.register("T", "g", "a > 2", "SQL92", 9));
-        assert_eq!(m.get("T", "g").and_then(|d| d.expression.clone()).as_deref(), Some("a > 1"));
+        assert_eq!(
+            m.get("T", "g")
+                .and_then(|d| d.expression.clone())
+                .as_deref(),
+            Some("a > 1")
+        );
         // newer version, bad expression: removed
         assert!(!m.register("T", "g", "a >", "SQL92", 11));
         assert!(m.get("T", "g").is_none());
@@ -703,18 +747,24 @@ mod tests {
         assert!(text.contains("\"expression\":\"a > 5\""), "{text}");
         assert!(text.contains("\"bitNum\":112"), "{text}");
         assert!(
-            text.lines().any(|l| l.trim_start().starts_with("\"bitPos\":[") && l.trim_end().ends_with(']')),
+            text.lines()
+                .any(|l| l.trim_start().starts_with("\"bitPos\":[") && l.trim_end().ends_with(']')),
             "bitPos on one line, as fastjson writes int[]: {text}"
         );
         let m2 = manager(dir.path());
         m2.load().unwrap_or_else(|e| panic!("{e}"));
-        let d = m2.get("TopicTest", "g1").unwrap_or_else(|| panic!("loaded"));
+        let d = m2
+            .get("TopicTest", "g1")
+            .unwrap_or_else(|| panic!("loaded"));
         assert!(d.is_dead());
         assert!(d.compiled.is_some());
         assert_eq!(d.client_version, 395);
         // heartbeat with the same version revives it
         assert!(m2.register("TopicTest", "g1", "a > 5", "SQL92", 395));
-        assert!(m2.get("TopicTest", "g1").map(|d| !d.is_dead()).unwrap_or(false));
+        assert!(m2
+            .get("TopicTest", "g1")
+            .map(|d| !d.is_dead())
+            .unwrap_or(false));
     }
 
     #[test]

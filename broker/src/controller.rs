@@ -64,7 +64,11 @@ pub struct BrokerController {
 
 impl BrokerController {
     /// Build the broker around an opened store (managers are created, not yet loaded).
-    pub fn new(cfg: &BrokerStartupConfig, store: Arc<dyn MessageStore>, pull_hold: Arc<PullRequestHoldService>) -> Result<Self, BrokerError> {
+    pub fn new(
+        cfg: &BrokerStartupConfig,
+        store: Arc<dyn MessageStore>,
+        pull_hold: Arc<PullRequestHoldService>,
+    ) -> Result<Self, BrokerError> {
         let b = &cfg.broker;
         let config_dir = std::path::Path::new(&cfg.store.store_path_root_dir).join("config");
         let store_host = resolve_addr(&b.broker_ip1, cfg.netty_server.listen_port)?;
@@ -86,7 +90,9 @@ impl BrokerController {
                 b.auto_create_subscription_group,
                 config_dir.join("subscriptionGroup.json"),
             ),
-            consumer_offset_manager: ConsumerOffsetManager::new(config_dir.join("consumerOffset.json")),
+            consumer_offset_manager: ConsumerOffsetManager::new(
+                config_dir.join("consumerOffset.json"),
+            ),
             consumer_filter_manager,
             producer_manager: ProducerManager::new(),
             consumer_manager: ConsumerManager::new(listener),
@@ -175,9 +181,15 @@ impl BrokerController {
         let mut wrapper = self.topic_config_manager.build_serialize_wrapper();
         let (perm_bits, timeout_ms, compressed) = {
             let b = self.broker_config();
-            (b.broker_permission, b.register_broker_timeout_mills, b.compressed_register)
+            (
+                b.broker_permission,
+                b.register_broker_timeout_mills,
+                b.compressed_register,
+            )
         };
-        if !crate::config::perm::is_writeable(perm_bits) || !crate::config::perm::is_readable(perm_bits) {
+        if !crate::config::perm::is_writeable(perm_bits)
+            || !crate::config::perm::is_readable(perm_bits)
+        {
             for tc in wrapper.topic_config_table.values_mut() {
                 tc.perm = perm_bits;
             }
@@ -204,7 +216,8 @@ impl BrokerController {
 }
 
 fn resolve_addr(ip: &str, port: i32) -> Result<SocketAddr, BrokerError> {
-    let port = u16::try_from(port).map_err(|_| BrokerError::Startup(format!("bad listenPort {port}")))?;
+    let port =
+        u16::try_from(port).map_err(|_| BrokerError::Startup(format!("bad listenPort {port}")))?;
     (ip, port)
         .to_socket_addrs()
         .ok()
@@ -219,9 +232,16 @@ struct BrokerHandler {
 }
 
 impl RequestHandler for BrokerHandler {
-    async fn handle(self: Arc<Self>, channel: Channel, request: RemotingCommand) -> Option<RemotingCommand> {
+    async fn handle(
+        self: Arc<Self>,
+        channel: Channel,
+        request: RemotingCommand,
+    ) -> Option<RemotingCommand> {
         self.broker.channels.touch(&channel);
-        let ctx = RequestContext { channel, port: self.port };
+        let ctx = RequestContext {
+            channel,
+            port: self.port,
+        };
         processor::dispatch(&self.broker, ctx, request).await
     }
 
@@ -245,7 +265,10 @@ fn serialize_type_name() -> &'static str {
 }
 
 /// Open the store and start the broker; serve until `shutdown` completes.
-pub async fn run(cfg: BrokerStartupConfig, shutdown: impl Future<Output = ()>) -> Result<(), BrokerError> {
+pub async fn run(
+    cfg: BrokerStartupConfig,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), BrokerError> {
     let pull_hold = Arc::new(PullRequestHoldService::new());
     let port = cfg.netty_server.listen_port;
     let main_listener = bind(port).await?;
@@ -274,7 +297,10 @@ pub async fn run_with(
     let server_cfg = ServerConfig::default();
     let mut shutdown_rx = broker.shutdown_signal();
     for (listener, p) in [(main_listener, Port::Main), (vip_listener, Port::Vip)] {
-        let handler = Arc::new(BrokerHandler { broker: broker.clone(), port: p });
+        let handler = Arc::new(BrokerHandler {
+            broker: broker.clone(),
+            port: p,
+        });
         let mut rx = shutdown_rx.clone();
         let cfg = server_cfg.clone();
         tokio::spawn(
@@ -323,7 +349,8 @@ pub async fn run_with(
 }
 
 async fn bind(port: i32) -> Result<TcpListener, BrokerError> {
-    let port16 = u16::try_from(port).map_err(|_| BrokerError::Startup(format!("bad port {port}")))?;
+    let port16 =
+        u16::try_from(port).map_err(|_| BrokerError::Startup(format!("bad port {port}")))?;
     TcpListener::bind(("0.0.0.0", port16))
         .await
         .map_err(|e| BrokerError::Startup(format!("bind port {port}: {e}")))
@@ -333,7 +360,10 @@ async fn bind(port: i32) -> Result<TcpListener, BrokerError> {
 async fn shutdown_broker(broker: &Arc<BrokerController>) {
     info!("broker shutting down");
     let _ = broker.shutdown_tx.send(true);
-    broker.outer_api.unregister_broker_all(&broker.identity()).await;
+    broker
+        .outer_api
+        .unregister_broker_all(&broker.identity())
+        .await;
     broker.consumer_offset_manager.persist();
     broker.consumer_filter_manager.persist();
     let store = broker.store.clone();
@@ -350,7 +380,9 @@ fn spawn_every(
     name: &'static str,
     initial: Duration,
     period: Duration,
-    f: impl Fn(Arc<BrokerController>) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> + Send + 'static,
+    f: impl Fn(Arc<BrokerController>) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>>
+        + Send
+        + 'static,
 ) {
     let b = broker.clone();
     let mut stop = broker.shutdown_signal();
@@ -366,7 +398,9 @@ fn spawn_every(
                 _ = tick.tick() => {}
                 _ = stop.wait_for(|s| *s) => return,
             }
-            f(b.clone()).instrument(tracing::debug_span!("task", name)).await;
+            f(b.clone())
+                .instrument(tracing::debug_span!("task", name))
+                .await;
         }
     });
 }
@@ -377,36 +411,61 @@ fn spawn_scheduled_tasks(broker: &Arc<BrokerController>) {
         (
             b.flush_consumer_offset_interval.max(100) as u64,
             b.register_name_server_period.clamp(10_000, 60_000) as u64,
-            broker.netty_server_config.server_channel_max_idle_time_seconds.max(1) as u64,
+            broker
+                .netty_server_config
+                .server_channel_max_idle_time_seconds
+                .max(1) as u64,
         )
     };
-    spawn_every(broker, "persistConsumerOffset", Duration::from_secs(10), Duration::from_millis(flush_ms), |b| {
-        Box::pin(async move {
-            let _ = tokio::task::spawn_blocking(move || {
-                b.consumer_offset_manager.persist();
-                b.consumer_filter_manager.persist();
+    spawn_every(
+        broker,
+        "persistConsumerOffset",
+        Duration::from_secs(10),
+        Duration::from_millis(flush_ms),
+        |b| {
+            Box::pin(async move {
+                let _ = tokio::task::spawn_blocking(move || {
+                    b.consumer_offset_manager.persist();
+                    b.consumer_filter_manager.persist();
+                })
+                .await;
             })
-            .await;
-        })
-    });
-    spawn_every(broker, "clientHousekeeping", Duration::from_secs(10), Duration::from_secs(10), move |b| {
-        Box::pin(async move {
-            b.producer_manager.scan_not_active();
-            b.consumer_manager.scan_not_active();
-            b.channels.close_idle(Duration::from_secs(idle_s));
-        })
-    });
-    spawn_every(broker, "pullRequestHold", Duration::from_secs(5), Duration::from_secs(5), |b| {
-        Box::pin(async move {
-            for (topic, qid) in b.pull_hold.held_queues() {
-                let max = b.store.max_offset_in_queue(&topic, qid);
-                b.pull_hold.notify_message_arriving(&topic, qid, max, None);
-            }
-        })
-    });
-    spawn_every(broker, "registerBrokerAll", Duration::from_secs(10), Duration::from_millis(register_ms), |b| {
-        Box::pin(async move { b.register_broker_all(true, false).await })
-    });
+        },
+    );
+    spawn_every(
+        broker,
+        "clientHousekeeping",
+        Duration::from_secs(10),
+        Duration::from_secs(10),
+        move |b| {
+            Box::pin(async move {
+                b.producer_manager.scan_not_active();
+                b.consumer_manager.scan_not_active();
+                b.channels.close_idle(Duration::from_secs(idle_s));
+            })
+        },
+    );
+    spawn_every(
+        broker,
+        "pullRequestHold",
+        Duration::from_secs(5),
+        Duration::from_secs(5),
+        |b| {
+            Box::pin(async move {
+                for (topic, qid) in b.pull_hold.held_queues() {
+                    let max = b.store.max_offset_in_queue(&topic, qid);
+                    b.pull_hold.notify_message_arriving(&topic, qid, max, None);
+                }
+            })
+        },
+    );
+    spawn_every(
+        broker,
+        "registerBrokerAll",
+        Duration::from_secs(10),
+        Duration::from_millis(register_ms),
+        |b| Box::pin(async move { b.register_broker_all(true, false).await }),
+    );
     // A topic created in the send path re-registers at once (Java: oneway registerBrokerAll).
     let b = broker.clone();
     let changed = broker.topic_config_manager.changed();

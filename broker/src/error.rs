@@ -10,8 +10,7 @@ use protocol::ProtocolError;
 use thiserror::Error;
 
 /// `FAQUrl.suggestTodo(FAQUrl.APPLY_TOPIC_URL)`.
-pub const FAQ_APPLY_TOPIC: &str =
-    "\nSee http://rocketmq.apache.org/docs/faq/ for further details.";
+pub const FAQ_APPLY_TOPIC: &str = "\nSee http://rocketmq.apache.org/docs/faq/ for further details.";
 /// `FAQUrl.suggestTodo(FAQUrl.SUBSCRIPTION_GROUP_NOT_EXIST)` and `SAME_GROUP_DIFFERENT_TOPIC`
 /// (every FAQ url of 4.9.7 is the same page).
 pub const FAQ_SUFFIX: &str = FAQ_APPLY_TOPIC;

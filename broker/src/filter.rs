@@ -33,7 +33,9 @@ impl TagMessageFilter {
     /// From the consumer's subscription.
     pub fn new(sub: &SubscriptionData) -> Self {
         TagMessageFilter {
-            match_all: sub.class_filter_mode || sub.sub_string == SUB_ALL || sub.sub_string.is_empty(),
+            match_all: sub.class_filter_mode
+                || sub.sub_string == SUB_ALL
+                || sub.sub_string.is_empty(),
             codes: sub.code_set.iter().copied().collect(),
         }
     }
@@ -62,7 +64,11 @@ impl store::message::MessageFilter for TagMessageFilter {
 }
 
 /// `FilterAPI.build`: a TAG subscription from its expression (`"TagA || TagB"`, `"*"`).
-pub fn build_subscription(topic: &str, sub_string: Option<&str>, expression_type: Option<&str>) -> SubscriptionData {
+pub fn build_subscription(
+    topic: &str,
+    sub_string: Option<&str>,
+    expression_type: Option<&str>,
+) -> SubscriptionData {
     let mut sd = SubscriptionData {
         topic: topic.to_string(),
         expression_type: expression_type

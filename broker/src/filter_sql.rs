@@ -48,7 +48,10 @@ impl std::fmt::Debug for ExpressionMessageFilter {
         f.debug_struct("ExpressionMessageFilter")
             .field("tag", &self.tag)
             .field("tag_type", &self.tag_type)
-            .field("expression", &self.data.as_ref().and_then(|d| d.expression.clone()))
+            .field(
+                "expression",
+                &self.data.as_ref().and_then(|d| d.expression.clone()),
+            )
             .finish()
     }
 }
@@ -170,12 +173,19 @@ pub fn resolve_filter_data(
             ));
         }
         return Ok(manager
-            .build_for_pull(&h.topic, &h.consumer_group, expr, &sub.expression_type, h.sub_version)
+            .build_for_pull(
+                &h.topic,
+                &h.consumer_group,
+                expr,
+                &sub.expression_type,
+                h.sub_version,
+            )
             .map(Arc::new));
     }
     let Some(data) = manager.get(&h.topic, &h.consumer_group) else {
         return Err(BrokerError::FilterDataNotExist(
-            "The broker's consumer filter data is not exist!Your expression may be wrong!".to_string(),
+            "The broker's consumer filter data is not exist!Your expression may be wrong!"
+                .to_string(),
         ));
     };
     if data.client_version < h.sub_version {
@@ -282,7 +292,8 @@ pub fn nesting_ok(expr: &str) -> bool {
             b'-' | b'+' => prefix += 1,
             c if c.is_ascii_alphabetic() || c == b'_' || c == b'$' => {
                 let start = i;
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$') {
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$')
+                {
                     i += 1;
                 }
                 if b[start..i].eq_ignore_ascii_case(b"NOT") {
@@ -313,7 +324,9 @@ pub fn check_client_subscription(sd: &SubscriptionData) -> BrokerResult<()> {
         Ok(_) => Ok(()),
         Err(e) => {
             tracing::warn!(sub = %sd.sub_string, error = %e, "client filter message, but failed to compile expression");
-            Err(BrokerError::SubscriptionParseFailed(e.java_message(&sd.sub_string)))
+            Err(BrokerError::SubscriptionParseFailed(
+                e.java_message(&sd.sub_string),
+            ))
         }
     }
 }
@@ -351,7 +364,8 @@ mod tests {
             sub_version: 1,
             ..SubscriptionData::default()
         };
-        let data = crate::consumer_filter::build("T", "g", &sub.sub_string, "SQL92", 1).map(Arc::new);
+        let data =
+            crate::consumer_filter::build("T", "g", &sub.sub_string, "SQL92", 1).map(Arc::new);
         let f = ExpressionMessageFilter::new(&sub, data, &mgr, false);
         assert!(f.is_matched_by_consume_queue(12345));
         assert!(f.is_matched_by_commit_log(&record(&[("a", "6"), ("TAGS", "x")])));
@@ -368,10 +382,20 @@ mod tests {
     #[test]
     fn deep_expressions_are_refused_not_crashing() {
         let deep = format!("{}a = 1{}", "(".repeat(10_000), ")".repeat(10_000));
-        assert!(matches!(compile("SQL92", &deep), Err(CompileError::TooDeep)));
+        assert!(matches!(
+            compile("SQL92", &deep),
+            Err(CompileError::TooDeep)
+        ));
         let nots = format!("{}a", "NOT ".repeat(5000));
-        assert!(matches!(compile("SQL92", &nots), Err(CompileError::TooDeep)));
-        let fine = format!("{}a = 1{} AND b = '((((((((((((((((((((((((((((((('", "(".repeat(20), ")".repeat(20));
+        assert!(matches!(
+            compile("SQL92", &nots),
+            Err(CompileError::TooDeep)
+        ));
+        let fine = format!(
+            "{}a = 1{} AND b = '((((((((((((((((((((((((((((((('",
+            "(".repeat(20),
+            ")".repeat(20)
+        );
         assert!(compile("SQL92", &fine).is_ok());
         assert!(compile("SQL92", "a = -1 -- ((((((((((((((((((((((((((((((((((\n").is_ok());
         let e = compile("SQL92", &deep).err().map(|e| e.java_message(&deep));
@@ -384,6 +408,8 @@ mod tests {
         let f = ExpressionMessageFilter::from_tag(TagMessageFilter::new(&sub));
         assert!(f.is_matched_by_commit_log(&record(&[])));
         assert!(!f.is_matched_by_consume_queue(1));
-        assert!(f.is_matched_by_consume_queue(i64::from(protocol::message::java_string_hash("TagA"))));
+        assert!(
+            f.is_matched_by_consume_queue(i64::from(protocol::message::java_string_hash("TagA")))
+        );
     }
 }

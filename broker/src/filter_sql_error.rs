@@ -114,11 +114,39 @@ mod javacc {
 
     /// `SelectorParserConstants.tokenImage`.
     const TOKEN_IMAGE: [&str; 33] = [
-        "<EOF>", "\" \"", "\"\\t\"", "\"\\n\"", "\"\\r\"", "\"\\f\"", "<LINE_COMMENT>",
-        "<BLOCK_COMMENT>", "\"NOT\"", "\"AND\"", "\"OR\"", "\"BETWEEN\"", "\"IN\"", "\"TRUE\"",
-        "\"FALSE\"", "\"NULL\"", "\"IS\"", "<DECIMAL_LITERAL>", "<FLOATING_POINT_LITERAL>",
-        "<EXPONENT>", "<STRING_LITERAL>", "<ID>", "\"=\"", "\"<>\"", "\">\"", "\">=\"", "\"<\"",
-        "\"<=\"", "\"(\"", "\",\"", "\")\"", "\"+\"", "\"-\"",
+        "<EOF>",
+        "\" \"",
+        "\"\\t\"",
+        "\"\\n\"",
+        "\"\\r\"",
+        "\"\\f\"",
+        "<LINE_COMMENT>",
+        "<BLOCK_COMMENT>",
+        "\"NOT\"",
+        "\"AND\"",
+        "\"OR\"",
+        "\"BETWEEN\"",
+        "\"IN\"",
+        "\"TRUE\"",
+        "\"FALSE\"",
+        "\"NULL\"",
+        "\"IS\"",
+        "<DECIMAL_LITERAL>",
+        "<FLOATING_POINT_LITERAL>",
+        "<EXPONENT>",
+        "<STRING_LITERAL>",
+        "<ID>",
+        "\"=\"",
+        "\"<>\"",
+        "\">\"",
+        "\">=\"",
+        "\"<\"",
+        "\"<=\"",
+        "\"(\"",
+        "\",\"",
+        "\")\"",
+        "\"+\"",
+        "\"-\"",
     ];
 
     /// `jj_la1_0` / `jj_la1_1`.
@@ -232,8 +260,16 @@ mod javacc {
                     add_escapes(after)
                 )
             } else {
-                let after = if cur_pos <= 1 { &[][..] } else { &self.s[p..=q] };
-                let (line, col) = if cur == 0x0a || cur == 0x0d { (line + 1, 0) } else { (line, col + 1) };
+                let after = if cur_pos <= 1 {
+                    &[][..]
+                } else {
+                    &self.s[p..=q]
+                };
+                let (line, col) = if cur == 0x0a || cur == 0x0d {
+                    (line + 1, 0)
+                } else {
+                    (line, col + 1)
+                };
                 format!(
                     "Lexical error at line {line}, column {col}.  Encountered: <EOF> after : \"{}\"",
                     add_escapes(after)
@@ -282,7 +318,11 @@ mod javacc {
                                 i += 1;
                             }
                             if i < n {
-                                let end = if self.s[i] == 0x0d && at(i + 1) == Some(0x0a) { i + 2 } else { i + 1 };
+                                let end = if self.s[i] == 0x0d && at(i + 1) == Some(0x0a) {
+                                    i + 2
+                                } else {
+                                    i + 1
+                                };
                                 self.at = end;
                                 continue;
                             }
@@ -348,7 +388,8 @@ mod javacc {
                         while i < n && is_id_part(self.s[i]) {
                             i += 1;
                         }
-                        let word: String = String::from_utf16_lossy(&self.s[p..i]).to_ascii_uppercase();
+                        let word: String =
+                            String::from_utf16_lossy(&self.s[p..i]).to_ascii_uppercase();
                         let kind = match word.as_str() {
                             "NOT" => NOT,
                             "AND" => AND,
@@ -921,8 +962,14 @@ mod javacc {
                         self.consume(NOT)?;
                         self.unary_expr()?;
                     }
-                    TRUE | FALSE | NULL | DECIMAL_LITERAL | FLOATING_POINT_LITERAL | STRING_LITERAL
-                    | ID | LPAREN => self.primary_expr()?,
+                    TRUE
+                    | FALSE
+                    | NULL
+                    | DECIMAL_LITERAL
+                    | FLOATING_POINT_LITERAL
+                    | STRING_LITERAL
+                    | ID
+                    | LPAREN => self.primary_expr()?,
                     _ => {
                         self.la1[10] = self.gen;
                         self.consume(-1)?;
@@ -953,9 +1000,12 @@ mod javacc {
 
         fn literal(&mut self) -> Result<(), Fail> {
             match self.jj_ntk()? {
-                k @ (STRING_LITERAL | DECIMAL_LITERAL | FLOATING_POINT_LITERAL | TRUE | FALSE | NULL) => {
-                    self.consume(k)
-                }
+                k @ (STRING_LITERAL
+                | DECIMAL_LITERAL
+                | FLOATING_POINT_LITERAL
+                | TRUE
+                | FALSE
+                | NULL) => self.consume(k),
                 _ => {
                     self.la1[12] = self.gen;
                     self.consume(-1)
@@ -1032,7 +1082,13 @@ mod javacc {
         /// `jj_3R_16`: literal.
         fn r16(&mut self) -> Result<bool, Scan> {
             let xsp = self.scanpos;
-            for k in [STRING_LITERAL, DECIMAL_LITERAL, FLOATING_POINT_LITERAL, TRUE, FALSE] {
+            for k in [
+                STRING_LITERAL,
+                DECIMAL_LITERAL,
+                FLOATING_POINT_LITERAL,
+                TRUE,
+                FALSE,
+            ] {
                 if !self.scan_token(k)? {
                     return Ok(false);
                 }
@@ -1329,7 +1385,9 @@ mod java_corpus {
         let mut bad = Vec::new();
         let mut n = 0;
         for line in text.lines() {
-            let Some((expr, want)) = line.split_once('\t') else { continue };
+            let Some((expr, want)) = line.split_once('\t') else {
+                continue;
+            };
             let (expr, want) = (unescape(expr), unescape(want));
             n += 1;
             let got = match crate::filter_sql::compile("SQL92", &expr) {
@@ -1341,7 +1399,12 @@ mod java_corpus {
             }
         }
         assert!(n > 0);
-        assert!(bad.is_empty(), "{} of {n} differ:\n{}", bad.len(), bad.iter().take(25).cloned().collect::<Vec<_>>().join("\n"));
+        assert!(
+            bad.is_empty(),
+            "{} of {n} differ:\n{}",
+            bad.len(),
+            bad.iter().take(25).cloned().collect::<Vec<_>>().join("\n")
+        );
     }
 
     #[test]

@@ -60,9 +60,12 @@ impl HaGlue {
                 match broker.store_config().ha_master_address.as_deref() {
                     Some(a) if a.len() >= 6 => {
                         store.update_ha_master_address(a);
-                        ha.update_master_ha_periodically.store(false, Ordering::Release);
+                        ha.update_master_ha_periodically
+                            .store(false, Ordering::Release);
                     }
-                    _ => ha.update_master_ha_periodically.store(true, Ordering::Release),
+                    _ => ha
+                        .update_master_ha_periodically
+                        .store(true, Ordering::Release),
                 }
             }
         } else {
@@ -70,21 +73,31 @@ impl HaGlue {
         }
         if role == BrokerRole::Slave {
             ha.slave_synchronize.set_master_addr(None);
-            spawn_periodic(broker, "slaveSynchronize", SLAVE_SYNC_DELAY, SLAVE_SYNC_PERIOD, |b| {
-                Box::pin(async move { b.ha.slave_synchronize.sync_all(&b).await })
-            });
+            spawn_periodic(
+                broker,
+                "slaveSynchronize",
+                SLAVE_SYNC_DELAY,
+                SLAVE_SYNC_PERIOD,
+                |b| Box::pin(async move { b.ha.slave_synchronize.sync_all(&b).await }),
+            );
         } else {
-            spawn_periodic(broker, "printMasterAndSlaveDiff", DIFF_DELAY, DIFF_PERIOD, |b| {
-                Box::pin(async move {
-                    if let Some(s) = b.store().default_store() {
-                        info!(
-                            bytes = s.slave_fall_behind_much(),
-                            slaves = s.ha_state().connection_count(),
-                            "Slave fall behind master"
-                        );
-                    }
-                })
-            });
+            spawn_periodic(
+                broker,
+                "printMasterAndSlaveDiff",
+                DIFF_DELAY,
+                DIFF_PERIOD,
+                |b| {
+                    Box::pin(async move {
+                        if let Some(s) = b.store().default_store() {
+                            info!(
+                                bytes = s.slave_fall_behind_much(),
+                                slaves = s.ha_state().connection_count(),
+                                "Slave fall behind master"
+                            );
+                        }
+                    })
+                },
+            );
         }
         Ok(())
     }
@@ -192,7 +205,10 @@ mod tests {
         let dir = std::env::temp_dir();
         let r = disk_partition_space_used_percent(&dir);
         assert!((0.0..=1.0).contains(&r), "{r}");
-        assert_eq!(disk_partition_space_used_percent(std::path::Path::new("/no/such/dir")), -1.0);
+        assert_eq!(
+            disk_partition_space_used_percent(std::path::Path::new("/no/such/dir")),
+            -1.0
+        );
         let cfg = store::MessageStoreConfig::with_root("/no/such/root");
         assert_eq!(disk_util(&cfg), "CL: -1.00 CQ: -1.00 INDEX: -1.00");
     }

@@ -80,7 +80,9 @@ impl PullRequestHoldService {
     ) {
         let mut table = self.table.lock();
         let key = (topic.to_string(), queue_id);
-        let Some(list) = table.get_mut(&key) else { return };
+        let Some(list) = table.get_mut(&key) else {
+            return;
+        };
         let waiters = std::mem::take(list);
         let mut keep = Vec::with_capacity(waiters.len());
         for w in waiters {
@@ -89,7 +91,9 @@ impl PullRequestHoldService {
             }
             let matched = max_offset > w.pull_from_offset
                 && tags_code.map(|c| w.filter.matches(c)).unwrap_or(true)
-                && properties.map(|p| w.filter.matches_properties(p)).unwrap_or(true);
+                && properties
+                    .map(|p| w.filter.matches_properties(p))
+                    .unwrap_or(true);
             if matched {
                 let _ = w.wake.send(());
             } else {
@@ -155,13 +159,16 @@ mod tests {
     #[test]
     fn wakes_only_matching() {
         let hold = PullRequestHoldService::new();
-        let a = Arc::new(ExpressionMessageFilter::from_tag(TagMessageFilter::new(&build_subscription(
-            "T",
-            Some("TagA"),
-            None,
-        ))));
+        let a = Arc::new(ExpressionMessageFilter::from_tag(TagMessageFilter::new(
+            &build_subscription("T", Some("TagA"), None),
+        )));
         let mut rx_a = hold.suspend("T", 0, 5, a);
-        let mut rx_all = hold.suspend("T", 0, 5, Arc::new(ExpressionMessageFilter::from_tag(TagMessageFilter::all())));
+        let mut rx_all = hold.suspend(
+            "T",
+            0,
+            5,
+            Arc::new(ExpressionMessageFilter::from_tag(TagMessageFilter::all())),
+        );
         hold.notify_message_arriving("T", 0, 6, Some(2598920)); // TagB
         assert!(rx_a.try_recv().is_err());
         assert!(rx_all.try_recv().is_ok());

@@ -33,7 +33,9 @@ fn main() {
         return;
     }
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_env("RMQ_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_env("RMQ_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .with_writer(std::io::stderr)
         .init();
     for w in &warnings {
@@ -66,7 +68,9 @@ fn main() {
 /// (benchmark: broker CPU per 1 KiB sync send 13.0 -> 9.9 us, per batched message 4.2 ->
 /// 3.3 us, same or better throughput). `TOKIO_WORKER_THREADS` overrides.
 fn worker_threads() -> usize {
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     cores.saturating_sub(1).max(1)
 }
 

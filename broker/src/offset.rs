@@ -58,13 +58,23 @@ impl ConsumerOffsetManager {
     }
 
     /// `commitOffset`.
-    pub fn commit_offset(&self, client: &str, group: &str, topic: &str, queue_id: i32, offset: i64) {
+    pub fn commit_offset(
+        &self,
+        client: &str,
+        group: &str,
+        topic: &str,
+        queue_id: i32,
+        offset: i64,
+    ) {
         let k = key(topic, group);
         let mut t = self.table.write();
         let prev = t.entry(k).or_default().insert(queue_id, offset);
         if let Some(prev) = prev {
             if offset < prev {
-                debug!(client, group, topic, queue_id, offset, prev, "update consumer offset less than store");
+                debug!(
+                    client,
+                    group, topic, queue_id, offset, prev, "update consumer offset less than store"
+                );
             }
         }
     }
@@ -115,9 +125,9 @@ impl ConsumerOffsetManager {
 
     /// `removeOffset`: every entry of `group`.
     pub fn remove_group(&self, group: &str) {
-        self.table.write().retain(|k, _| {
-            !matches!(k.split_once(TOPIC_GROUP_SEPARATOR), Some((_, g)) if g == group)
-        });
+        self.table.write().retain(
+            |k, _| !matches!(k.split_once(TOPIC_GROUP_SEPARATOR), Some((_, g)) if g == group),
+        );
     }
 
     /// `getOffsetTable().putAll(master's)` (slave sync): the master's entry replaces ours
@@ -160,7 +170,10 @@ mod tests {
         assert_eq!(again.query_offset("g4", "TopicTest", 1), 8);
         let mut topics = again.topics_of_group("g4");
         topics.sort();
-        assert_eq!(topics, vec!["%RETRY%g4".to_string(), "TopicTest".to_string()]);
+        assert_eq!(
+            topics,
+            vec!["%RETRY%g4".to_string(), "TopicTest".to_string()]
+        );
         again.remove_group("g4");
         assert_eq!(again.query_offset("g4", "TopicTest", 1), -1);
     }

@@ -180,7 +180,9 @@ impl BrokerOuterApi {
                 Ok(r) if r.code == response::SUCCESS => {
                     info!(namesrv = %addr, "unregisterBroker OK")
                 }
-                Ok(r) => warn!(namesrv = %addr, code = r.code, remark = ?r.remark, "unregisterBroker refused"),
+                Ok(r) => {
+                    warn!(namesrv = %addr, code = r.code, remark = ?r.remark, "unregisterBroker refused")
+                }
                 Err(e) => warn!(namesrv = %addr, error = %e, "unregisterBroker failed"),
             }
         }

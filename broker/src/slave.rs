@@ -22,7 +22,9 @@ use protocol::net::RemotingClient;
 use protocol::RemotingCommand;
 use tracing::{error, info};
 
-use crate::body::{ConsumerOffsetSerializeWrapper, SubscriptionGroupWrapper, TopicConfigSerializeWrapper};
+use crate::body::{
+    ConsumerOffsetSerializeWrapper, SubscriptionGroupWrapper, TopicConfigSerializeWrapper,
+};
 use crate::controller::BrokerController;
 
 /// `BrokerOuterAPI` getters' timeout.
@@ -149,7 +151,12 @@ impl SlaveSynchronize {
     }
 
     /// One request with no header; the SUCCESS body.
-    async fn call(&self, addr: &str, code: i32, code_name: &'static str) -> Result<bytes::Bytes, SlaveSyncError> {
+    async fn call(
+        &self,
+        addr: &str,
+        code: i32,
+        code_name: &'static str,
+    ) -> Result<bytes::Bytes, SlaveSyncError> {
         let resp = self
             .client
             .invoke(addr, RemotingCommand::request(code), TIMEOUT)
@@ -182,7 +189,11 @@ impl SlaveSynchronize {
         })
     }
 
-    async fn sync_topic_config(&self, broker: &BrokerController, master: &str) -> Result<(), SlaveSyncError> {
+    async fn sync_topic_config(
+        &self,
+        broker: &BrokerController,
+        master: &str,
+    ) -> Result<(), SlaveSyncError> {
         const NAME: &str = "GET_ALL_TOPIC_CONFIG";
         let vip = vip_channel(master)?;
         let body = self.call(&vip, request::GET_ALL_TOPIC_CONFIG, NAME).await?;
@@ -193,9 +204,15 @@ impl SlaveSynchronize {
         Ok(())
     }
 
-    async fn sync_consumer_offset(&self, broker: &BrokerController, master: &str) -> Result<(), SlaveSyncError> {
+    async fn sync_consumer_offset(
+        &self,
+        broker: &BrokerController,
+        master: &str,
+    ) -> Result<(), SlaveSyncError> {
         const NAME: &str = "GET_ALL_CONSUMER_OFFSET";
-        let body = self.call(master, request::GET_ALL_CONSUMER_OFFSET, NAME).await?;
+        let body = self
+            .call(master, request::GET_ALL_CONSUMER_OFFSET, NAME)
+            .await?;
         let w: ConsumerOffsetSerializeWrapper = Self::decode(&body, master, NAME)?;
         broker.consumer_offset_manager.put_all(w.offset_table);
         broker.consumer_offset_manager.persist();
@@ -203,17 +220,25 @@ impl SlaveSynchronize {
         Ok(())
     }
 
-    async fn sync_delay_offset(&self, broker: &BrokerController, master: &str) -> Result<(), SlaveSyncError> {
+    async fn sync_delay_offset(
+        &self,
+        broker: &BrokerController,
+        master: &str,
+    ) -> Result<(), SlaveSyncError> {
         const NAME: &str = "GET_ALL_DELAY_OFFSET";
-        let body = self.call(master, request::GET_ALL_DELAY_OFFSET, NAME).await?;
+        let body = self
+            .call(master, request::GET_ALL_DELAY_OFFSET, NAME)
+            .await?;
         // Java writes the body verbatim (`MixAll.string2File`)
         let text = String::from_utf8_lossy(&body).into_owned();
         let path = std::path::Path::new(&broker.store_config().store_path_root_dir)
             .join("config")
             .join("delayOffset.json");
-        crate::config_file::write_atomically(&path, &text).map_err(|e| SlaveSyncError::Persist {
-            path: path.display().to_string(),
-            reason: e.to_string(),
+        crate::config_file::write_atomically(&path, &text).map_err(|e| {
+            SlaveSyncError::Persist {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            }
         })?;
         info!(master, "Update slave delay offset from master");
         Ok(())
@@ -252,7 +277,10 @@ mod tests {
 
     #[test]
     fn vip_port_is_two_below() {
-        assert_eq!(vip_channel("127.0.0.1:10911").ok().as_deref(), Some("127.0.0.1:10909"));
+        assert_eq!(
+            vip_channel("127.0.0.1:10911").ok().as_deref(),
+            Some("127.0.0.1:10909")
+        );
         assert!(vip_channel("nohost").is_err());
     }
 }

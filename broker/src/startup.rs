@@ -2,8 +2,8 @@
 //! `-n` namesrv address list, `-p` print every config item, `-m` print the important ones,
 //! `-h` help. `ROCKETMQ_HOME` and `NAMESRV_ADDR` come from the environment as in Java.
 
-use crate::config::{BrokerStartupConfig, Properties};
 use crate::config::StoreConfigExt;
+use crate::config::{BrokerStartupConfig, Properties};
 
 /// What the command line asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,7 +152,8 @@ mod tests {
 
     #[test]
     fn parses_flags() {
-        let cl = parse_args(&args(&["-c", "a.conf", "-n", "h:1;h:2", "-p"])).unwrap_or_else(|e| panic!("{e}"));
+        let cl = parse_args(&args(&["-c", "a.conf", "-n", "h:1;h:2", "-p"]))
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(cl.config_file.as_deref(), Some("a.conf"));
         assert_eq!(cl.namesrv_addr.as_deref(), Some("h:1;h:2"));
         assert_eq!(cl.action, Action::PrintAll);

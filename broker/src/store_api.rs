@@ -43,7 +43,12 @@ pub trait MessageStore: Send + Sync + 'static {
     fn earliest_message_time(&self, topic: &str, queue_id: i32) -> i64;
     /// `checkInDiskByConsumeOffset`: whether the message at `consume_offset` is no longer in
     /// memory (beyond `accessMessageInMemoryMaxRatio`).
-    fn check_in_disk_by_consume_offset(&self, topic: &str, queue_id: i32, consume_offset: i64) -> bool;
+    fn check_in_disk_by_consume_offset(
+        &self,
+        topic: &str,
+        queue_id: i32,
+        consume_offset: i64,
+    ) -> bool;
     /// `selectOneMessageByOffset`: the whole record at a commitlog offset.
     fn select_one_message_by_offset(&self, commit_log_offset: i64) -> Option<SelectMappedBuffer>;
     /// `queryMessage` by key through the index.

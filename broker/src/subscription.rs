@@ -190,13 +190,27 @@ mod tests {
         let path = dir.path().join("subscriptionGroup.json");
         let m = SubscriptionGroupManager::new(false, path.clone());
         assert!(m.find("TOOLS_CONSUMER").is_some());
-        assert_eq!(m.find("CID_ONSAPI_PULL").map(|g| g.consume_broadcast_enable), Some(true));
+        assert_eq!(
+            m.find("CID_ONSAPI_PULL")
+                .map(|g| g.consume_broadcast_enable),
+            Some(true)
+        );
         assert!(m.find("unknown").is_none(), "no auto-create when disabled");
-        assert!(m.find("CID_RMQ_SYS_TRANS").is_some(), "system groups are always created");
+        assert!(
+            m.find("CID_RMQ_SYS_TRANS").is_some(),
+            "system groups are always created"
+        );
 
         let m = SubscriptionGroupManager::new(true, path.clone());
         let g = m.find("g1").unwrap_or_else(|| panic!("not auto-created"));
-        assert_eq!((g.retry_queue_nums, g.retry_max_times, g.which_broker_when_consume_slowly), (1, 16, 1));
+        assert_eq!(
+            (
+                g.retry_queue_nums,
+                g.retry_max_times,
+                g.which_broker_when_consume_slowly
+            ),
+            (1, 16, 1)
+        );
         let again = SubscriptionGroupManager::new(false, path);
         again.load().unwrap_or_else(|e| panic!("{e}"));
         assert!(again.find("g1").is_some(), "persisted on auto-create");

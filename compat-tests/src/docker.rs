@@ -150,7 +150,14 @@ fn find_exe(name: &str) -> Option<PathBuf> {
         .map(|p| std::env::split_paths(&p).collect())
         .unwrap_or_default();
     // root's tools may live outside a test runner's PATH
-    for d in ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"] {
+    for d in [
+        "/usr/local/sbin",
+        "/usr/local/bin",
+        "/usr/sbin",
+        "/usr/bin",
+        "/sbin",
+        "/bin",
+    ] {
         dirs.push(PathBuf::from(d));
     }
     dirs.into_iter().map(|d| d.join(name)).find(|p| p.is_file())
@@ -218,7 +225,10 @@ impl DockerEngine {
     pub fn run_ok<S: AsRef<OsStr>>(&self, args: &[S], timeout: Duration) -> Result<String> {
         let out = self.run(args, timeout)?;
         if !out.success() {
-            let shown: Vec<String> = args.iter().map(|a| a.as_ref().to_string_lossy().into_owned()).collect();
+            let shown: Vec<String> = args
+                .iter()
+                .map(|a| a.as_ref().to_string_lossy().into_owned())
+                .collect();
             bail!("docker {} failed: {}", shown.join(" "), out.describe());
         }
         Ok(out.stdout.trim().to_string())
@@ -231,7 +241,10 @@ impl DockerEngine {
 
     /// Size in bytes of a local image (`docker image inspect --format {{.Size}}`).
     pub fn image_size(&self, image: &str) -> Result<u64> {
-        let s = self.run_ok(&["image", "inspect", "--format", "{{.Size}}", image], Duration::from_secs(30))?;
+        let s = self.run_ok(
+            &["image", "inspect", "--format", "{{.Size}}", image],
+            Duration::from_secs(30),
+        )?;
         s.parse().with_context(|| format!("image size {s:?}"))
     }
 }
@@ -298,9 +311,15 @@ pub fn stop_private_dockerd() {
     let dir = DOCKERD_DIR.lock().unwrap_or_else(|e| e.into_inner()).take();
     if let Some(dir) = dir {
         if keep_tmp() {
-            eprintln!("[compat-tests] private dockerd stopped; kept {}", dir.display());
+            eprintln!(
+                "[compat-tests] private dockerd stopped; kept {}",
+                dir.display()
+            );
         } else if let Err(e) = remove_dockerd_dir(&dir) {
-            eprintln!("[compat-tests] private dockerd stopped; could not remove {}: {e}", dir.display());
+            eprintln!(
+                "[compat-tests] private dockerd stopped; could not remove {}: {e}",
+                dir.display()
+            );
         }
     }
 }
@@ -375,11 +394,19 @@ fn apt_install_allowed() -> bool {
 /// `apt-get install -y docker.io busybox-static docker-compose` (after `apt-get update` if the
 /// first try fails).
 fn apt_install_docker() -> Result<()> {
-    eprintln!("[compat-tests] installing docker.io, busybox-static and docker-compose with apt-get ...");
+    eprintln!(
+        "[compat-tests] installing docker.io, busybox-static and docker-compose with apt-get ..."
+    );
     let install = || {
         let mut c = Command::new("apt-get");
-        c.env("DEBIAN_FRONTEND", "noninteractive")
-            .args(["install", "-y", "-q", "docker.io", "busybox-static", "docker-compose"]);
+        c.env("DEBIAN_FRONTEND", "noninteractive").args([
+            "install",
+            "-y",
+            "-q",
+            "docker.io",
+            "busybox-static",
+            "docker-compose",
+        ]);
         run_cmd(c, APT_TIMEOUT)
     };
     let out = install()?;
@@ -387,11 +414,15 @@ fn apt_install_docker() -> Result<()> {
         return Ok(());
     }
     let mut c = Command::new("apt-get");
-    c.env("DEBIAN_FRONTEND", "noninteractive").args(["update", "-q"]);
+    c.env("DEBIAN_FRONTEND", "noninteractive")
+        .args(["update", "-q"]);
     let _ = run_cmd(c, APT_TIMEOUT)?;
     let out = install()?;
     if !out.success() {
-        bail!("apt-get install docker.io busybox-static docker-compose failed: {}", out.describe());
+        bail!(
+            "apt-get install docker.io busybox-static docker-compose failed: {}",
+            out.describe()
+        );
     }
     Ok(())
 }
@@ -404,7 +435,8 @@ fn start_private_dockerd(cli: &Path) -> Result<DockerEngine> {
         Some(p) => p,
         None if apt_install_allowed() => {
             apt_install_docker()?;
-            find_exe("dockerd").ok_or_else(|| anyhow!("dockerd still missing after apt-get install"))?
+            find_exe("dockerd")
+                .ok_or_else(|| anyhow!("dockerd still missing after apt-get install"))?
         }
         None => bail!(
             "dockerd is not installed (apt-get install docker.io busybox-static, or set \
@@ -425,7 +457,11 @@ fn start_private_dockerd(cli: &Path) -> Result<DockerEngine> {
     bail!("could not start a private dockerd: {last_err}")
 }
 
-fn try_start_dockerd(dockerd: &Path, cli: &Path, storage_driver: Option<&str>) -> Result<DockerEngine> {
+fn try_start_dockerd(
+    dockerd: &Path,
+    cli: &Path,
+    storage_driver: Option<&str>,
+) -> Result<DockerEngine> {
     sweep_stale_dockerd_dirs();
     // Short paths: containerd's sockets live under the exec root (108-byte limit).
     let dir = tempfile::Builder::new()
@@ -517,7 +553,8 @@ fn find_engine() -> Result<DockerEngine> {
         Some(p) => p,
         None if apt_install_allowed() => {
             apt_install_docker()?;
-            find_exe("docker").ok_or_else(|| anyhow!("docker CLI still missing after apt-get install"))?
+            find_exe("docker")
+                .ok_or_else(|| anyhow!("docker CLI still missing after apt-get install"))?
         }
         None => bail!("the docker CLI is not installed (apt-get install docker.io busybox-static)"),
     };
@@ -564,7 +601,11 @@ pub fn docker_engine() -> Result<&'static DockerEngine> {
                 "[compat-tests] Docker engine {} at {}{}",
                 e.server_version,
                 e.host,
-                if e.is_private() { " (private dockerd, stopped at exit)" } else { "" }
+                if e.is_private() {
+                    " (private dockerd, stopped at exit)"
+                } else {
+                    ""
+                }
             );
         }
         r
@@ -577,9 +618,9 @@ pub fn docker_engine() -> Result<&'static DockerEngine> {
 pub fn docker_or_skip(test: &str) -> Result<Option<&'static DockerEngine>> {
     match docker_engine() {
         Ok(e) => Ok(Some(e)),
-        Err(e) if env_flag("RMQ_DOCKER_REQUIRED") => {
-            Err(e.context(format!("{test}: RMQ_DOCKER_REQUIRED=1 but no Docker engine")))
-        }
+        Err(e) if env_flag("RMQ_DOCKER_REQUIRED") => Err(e.context(format!(
+            "{test}: RMQ_DOCKER_REQUIRED=1 but no Docker engine"
+        ))),
         Err(e) => {
             let bar = "!".repeat(78);
             eprintln!(
@@ -629,9 +670,16 @@ pub fn image_binaries() -> Result<PathBuf> {
     );
     let out = run_cmd(c, CARGO_RELEASE_TIMEOUT)?;
     if !out.success() {
-        bail!("cargo build of mqnamesrv/mqbroker ({profile}) failed: {}", out.describe());
+        bail!(
+            "cargo build of mqnamesrv/mqbroker ({profile}) failed: {}",
+            out.describe()
+        );
     }
-    let dir = target.join(if profile == "debug" { "debug" } else { &profile });
+    let dir = target.join(if profile == "debug" {
+        "debug"
+    } else {
+        &profile
+    });
     for b in ["mqnamesrv", "mqbroker"] {
         if !dir.join(b).is_file() {
             bail!("{} missing after cargo build", dir.join(b).display());
@@ -642,7 +690,10 @@ pub fn image_binaries() -> Result<PathBuf> {
 
 fn image_exists(engine: &DockerEngine, image: &str) -> bool {
     engine
-        .run(&["image", "inspect", "--format", "{{.Id}}", image], Duration::from_secs(30))
+        .run(
+            &["image", "inspect", "--format", "{{.Id}}", image],
+            Duration::from_secs(30),
+        )
         .map(|o| o.success())
         .unwrap_or(false)
 }
@@ -719,20 +770,24 @@ pub fn invoke_blocking(
     timeout: Duration,
 ) -> Result<protocol::RemotingCommand> {
     let sa = resolve(addr)?;
-    let mut s = TcpStream::connect_timeout(&sa, timeout).with_context(|| format!("connect {addr}"))?;
+    let mut s =
+        TcpStream::connect_timeout(&sa, timeout).with_context(|| format!("connect {addr}"))?;
     s.set_read_timeout(Some(timeout))?;
     s.set_write_timeout(Some(timeout))?;
     s.set_nodelay(true)?;
     s.write_all(&protocol::codec::encode_frame(cmd))?;
     let mut len = [0u8; 4];
-    s.read_exact(&mut len).with_context(|| format!("read response length from {addr}"))?;
+    s.read_exact(&mut len)
+        .with_context(|| format!("read response length from {addr}"))?;
     let n = u32::from_be_bytes(len) as usize;
     if n > 64 << 20 {
         bail!("response frame of {n} bytes from {addr}");
     }
     let mut buf = vec![0u8; n];
-    s.read_exact(&mut buf).with_context(|| format!("read {n}-byte response from {addr}"))?;
-    protocol::codec::decode_frame_body(Bytes::from(buf)).map_err(|e| anyhow!("decode response from {addr}: {e}"))
+    s.read_exact(&mut buf)
+        .with_context(|| format!("read {n}-byte response from {addr}"))?;
+    protocol::codec::decode_frame_body(Bytes::from(buf))
+        .map_err(|e| anyhow!("decode response from {addr}: {e}"))
 }
 
 /// The namesrv's GET_BROKER_CLUSTER_INFO body (fastjson text; `{}`-ish when no broker).
@@ -740,7 +795,11 @@ pub fn cluster_info(namesrv_addr: &str) -> Result<String> {
     let req = protocol::RemotingCommand::request(protocol::code::request::GET_BROKER_CLUSTER_INFO);
     let resp = invoke_blocking(namesrv_addr, &req, Duration::from_secs(3))?;
     if resp.code != 0 {
-        bail!("GET_BROKER_CLUSTER_INFO from {namesrv_addr}: code {} {:?}", resp.code, resp.remark);
+        bail!(
+            "GET_BROKER_CLUSTER_INFO from {namesrv_addr}: code {} {:?}",
+            resp.code,
+            resp.remark
+        );
     }
     Ok(resp
         .body
@@ -751,7 +810,9 @@ pub fn cluster_info(namesrv_addr: &str) -> Result<String> {
 /// True if `cluster_info` text lists `broker_name` (and `broker_addr`, when given).
 pub fn cluster_info_has(info: &str, broker_name: &str, broker_addr: Option<&str>) -> bool {
     info.contains(&format!("\"brokerName\":\"{broker_name}\""))
-        && broker_addr.map(|a| info.contains(&format!("\"{a}\""))).unwrap_or(true)
+        && broker_addr
+            .map(|a| info.contains(&format!("\"{a}\"")))
+            .unwrap_or(true)
 }
 
 /// Poll the namesrv (every 10 ms) until `broker_name` (at `broker_addr`, if given) is
@@ -766,7 +827,9 @@ pub fn wait_broker_registered(
     let mut last: String;
     loop {
         match cluster_info(namesrv_addr) {
-            Ok(info) if cluster_info_has(&info, broker_name, broker_addr) => return Ok(t0.elapsed()),
+            Ok(info) if cluster_info_has(&info, broker_name, broker_addr) => {
+                return Ok(t0.elapsed())
+            }
             Ok(info) => last = info,
             Err(e) => last = format!("{e:#}"),
         }

@@ -88,7 +88,10 @@ fn client_command(
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    let ns_env = env.iter().find(|(k, _)| *k == "NAMESRV_ADDR").map(|(_, v)| *v);
+    let ns_env = env
+        .iter()
+        .find(|(k, _)| *k == "NAMESRV_ADDR")
+        .map(|(_, v)| *v);
     let ns_prop = sys_props
         .iter()
         .find(|(k, _)| *k == "rocketmq.namesrv.addr")
@@ -338,7 +341,9 @@ pub fn run_driver_raw(
 ) -> Result<DriverOutput> {
     let main = driver_class(class);
     // the driver's own watchdog fires a bit before ours, so it can report
-    let inner = timeout.saturating_sub(Duration::from_secs(5)).max(Duration::from_secs(5));
+    let inner = timeout
+        .saturating_sub(Duration::from_secs(5))
+        .max(Duration::from_secs(5));
     let inner_ms = inner.as_millis().to_string();
     let output = run_java(
         &main,

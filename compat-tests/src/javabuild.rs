@@ -172,7 +172,10 @@ fn lock_exclusive(path: &Path, timeout: Duration) -> Result<File> {
             told = true;
         }
         if Instant::now() >= deadline {
-            bail!("timed out after {timeout:?} waiting for lock {}", path.display());
+            bail!(
+                "timed out after {timeout:?} waiting for lock {}",
+                path.display()
+            );
         }
         std::thread::sleep(Duration::from_millis(200));
     }
@@ -200,8 +203,7 @@ fn build_locked() -> Result<()> {
     java_major_version()?;
     let dir = java_project_dir();
     let target = dir.join("target");
-    std::fs::create_dir_all(&target)
-        .with_context(|| format!("create {}", target.display()))?;
+    std::fs::create_dir_all(&target).with_context(|| format!("create {}", target.display()))?;
     let _lock = lock_exclusive(&target.join(".rmq-harness-build.lock"), LOCK_TIMEOUT)?;
     let Some(why) = staleness(&dir) else {
         return Ok(());
@@ -256,7 +258,10 @@ fn build_locked() -> Result<()> {
         );
     }
     if let Some(why) = staleness_after_build(&dir) {
-        bail!("Maven build succeeded but {why}; log:\n{}", proc.log_tail(80));
+        bail!(
+            "Maven build succeeded but {why}; log:\n{}",
+            proc.log_tail(80)
+        );
     }
     let stamp = File::create(target.join(STAMP))?;
     // Stamp with the build *start* time, so sources edited during the build count as newer.
@@ -292,7 +297,10 @@ mod tests {
             Some(17)
         );
         assert_eq!(parse_java_major("java version \"1.8.0_372\""), Some(8));
-        assert_eq!(parse_java_major("openjdk version \"21\" 2023-09-19"), Some(21));
+        assert_eq!(
+            parse_java_major("openjdk version \"21\" 2023-09-19"),
+            Some(21)
+        );
         assert_eq!(parse_java_major("nothing"), None);
     }
 }

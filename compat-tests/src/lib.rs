@@ -29,8 +29,8 @@ mod servers;
 pub use conf::{cleanup_unused_stores, default_broker_props, Props, StoreDir};
 pub use java::{
     mqadmin, mqadmin_until, run_driver, run_driver_raw, run_java, run_java_client, spawn_java,
-    spawn_java_client, DriverOutput, JavaOutput, CLIENT_HEAP, JDK9_PLUS_FLAGS, MQADMIN_FAST_MAIN, MQADMIN_MAIN,
-    SERVER_HEAP,
+    spawn_java_client, DriverOutput, JavaOutput, CLIENT_HEAP, JDK9_PLUS_FLAGS, MQADMIN_FAST_MAIN,
+    MQADMIN_MAIN, SERVER_HEAP,
 };
 pub use javabuild::{ensure_java_built, java_classpath, java_exe, java_major_version};
 pub use output::{

@@ -40,8 +40,7 @@ fn field<'a>(seg: &'a str, key: &str) -> Option<&'a str> {
     while let Some(i) = seg[from..].find(&pat) {
         let at = from + i;
         // must be at a field boundary: start, or preceded by '[', '{', ' ' or ','
-        let ok = at == 0
-            || matches!(seg.as_bytes()[at - 1], b'[' | b'{' | b' ' | b',');
+        let ok = at == 0 || matches!(seg.as_bytes()[at - 1], b'[' | b'{' | b' ' | b',');
         if ok {
             let v = &seg[at + pat.len()..];
             let end = v.find([',', ']', '}']).unwrap_or(v.len());
@@ -111,7 +110,10 @@ pub fn printed_messages(text: &str) -> Vec<PrintedMessage> {
 
 /// Distinct `msgId=` values of the `MessageExt [...]` records in `text` (consumer output).
 pub fn distinct_msgids(text: &str) -> HashSet<String> {
-    printed_messages(text).into_iter().map(|m| m.msg_id).collect()
+    printed_messages(text)
+        .into_iter()
+        .map(|m| m.msg_id)
+        .collect()
 }
 
 /// Number of distinct received message ids in consumer output (see [`distinct_msgids`]).
@@ -226,7 +228,9 @@ SendResult [sendStatus=SEND_OK, msgId=AA03, offsetMsgId=7F02, messageQueue=Messa
 
     #[test]
     fn results() {
-        let m = parse_results("noise\nRESULT brokers=1\nRESULT note=a b=c \nRESULTx=1\nRESULT brokers=2\n");
+        let m = parse_results(
+            "noise\nRESULT brokers=1\nRESULT note=a b=c \nRESULTx=1\nRESULT brokers=2\n",
+        );
         assert_eq!(m.get("brokers").map(String::as_str), Some("2"));
         assert_eq!(m.get("note").map(String::as_str), Some("a b=c"));
         assert_eq!(m.len(), 2);

@@ -40,7 +40,14 @@ pub(crate) fn spawn_child(mut cmd: Command) -> io::Result<Child> {
     // SAFETY: the closure only calls the async-signal-safe prctl(2).
     unsafe {
         cmd.pre_exec(|| {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0) != 0 {
+            if libc::prctl(
+                libc::PR_SET_PDEATHSIG,
+                libc::SIGKILL as libc::c_ulong,
+                0,
+                0,
+                0,
+            ) != 0
+            {
                 return Err(io::Error::last_os_error());
             }
             Ok(())
@@ -203,7 +210,12 @@ impl Proc {
                 return Ok(s);
             }
             if Instant::now() >= deadline {
-                bail!("{} (pid {}) still running after {:?}", self.name, self.pid, timeout);
+                bail!(
+                    "{} (pid {}) still running after {:?}",
+                    self.name,
+                    self.pid,
+                    timeout
+                );
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -377,20 +389,27 @@ mod tests {
         }
         // a zombie (not yet reaped by init) still "exists" for kill(0); check /proc state
         let state = std::fs::read_to_string(format!("/proc/{child}/stat")).unwrap_or_default();
-        assert!(state.is_empty() || state.contains(") Z"), "grandchild survived: {state}");
+        assert!(
+            state.is_empty() || state.contains(") Z"),
+            "grandchild survived: {state}"
+        );
     }
 
     #[test]
     fn early_exit_and_timeout_errors() {
         let d = new_temp_dir("rmq-proc-test-").unwrap();
         let p = sh("echo bye; exit 3", d.path());
-        let e = p.wait_for_log("never", Duration::from_secs(10)).unwrap_err();
+        let e = p
+            .wait_for_log("never", Duration::from_secs(10))
+            .unwrap_err();
         assert!(format!("{e:#}").contains("exited"), "{e:#}");
         assert_eq!(p.try_wait().and_then(|s| s.code()), Some(3));
 
         let p = sh("sleep 30", d.path());
         let t = Instant::now();
-        let e = p.wait_for_log("never", Duration::from_millis(300)).unwrap_err();
+        let e = p
+            .wait_for_log("never", Duration::from_millis(300))
+            .unwrap_err();
         assert!(format!("{e:#}").contains("timed out"), "{e:#}");
         assert!(t.elapsed() < Duration::from_secs(5));
         p.kill9();
@@ -401,7 +420,10 @@ mod tests {
     #[test]
     fn terminate_runs_handlers() {
         let d = new_temp_dir("rmq-proc-test-").unwrap();
-        let p = sh("trap 'echo got-term; exit 0' TERM; echo ready; while true; do sleep 0.1; done", d.path());
+        let p = sh(
+            "trap 'echo got-term; exit 0' TERM; echo ready; while true; do sleep 0.1; done",
+            d.path(),
+        );
         p.wait_for_log("ready", Duration::from_secs(10)).unwrap();
         let s = p.terminate().unwrap();
         assert!(s.success(), "{s}");

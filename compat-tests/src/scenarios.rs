@@ -3,7 +3,9 @@
 
 use crate::examples::{QUICKSTART_CONSUMER, QUICKSTART_PRODUCER};
 use crate::java::{run_java_client, spawn_java_client, JavaOutput};
-use crate::output::{count_send_ok, distinct_msgids, distinct_uniq_keys, printed_messages, send_ok_msgids};
+use crate::output::{
+    count_send_ok, distinct_msgids, distinct_uniq_keys, printed_messages, send_ok_msgids,
+};
 use anyhow::{bail, Result};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -35,10 +37,16 @@ impl QuickstartReport {
     pub fn check(&self) -> Result<()> {
         let mut problems = Vec::new();
         if !self.producer.success() {
-            problems.push(format!("producer did not exit cleanly: {:?}", self.producer.status));
+            problems.push(format!(
+                "producer did not exit cleanly: {:?}",
+                self.producer.status
+            ));
         }
         if self.sent_ok != QUICKSTART_COUNT {
-            problems.push(format!("SEND_OK count {} != {QUICKSTART_COUNT}", self.sent_ok));
+            problems.push(format!(
+                "SEND_OK count {} != {QUICKSTART_COUNT}",
+                self.sent_ok
+            ));
         }
         if self.received_msgids.len() != QUICKSTART_COUNT {
             problems.push(format!(
@@ -53,8 +61,9 @@ impl QuickstartReport {
                 "received UNIQ_KEYs differ from sent msgIds: {missing} missing, {extra} unexpected"
             ));
         }
-        let expected: HashSet<String> =
-            (0..QUICKSTART_COUNT).map(|i| format!("Hello RocketMQ {i}")).collect();
+        let expected: HashSet<String> = (0..QUICKSTART_COUNT)
+            .map(|i| format!("Hello RocketMQ {i}"))
+            .collect();
         if self.received_bodies != expected {
             let missing = expected.difference(&self.received_bodies).count();
             let extra = self.received_bodies.difference(&expected).count();
@@ -93,17 +102,19 @@ pub fn quickstart_roundtrip(
     let t1 = Instant::now();
     let consumer = spawn_java_client(namesrv_addr, QUICKSTART_CONSUMER, &[])?;
     let want = sent_ok.max(1).min(QUICKSTART_COUNT);
-    let consumer_log = match consumer.wait_until(
-        &format!("{want} distinct msgIds"),
-        consume_timeout,
-        |t| distinct_msgids(t).len() >= want,
-    ) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("[compat-tests] quickstart consumer: {}", first_line(&format!("{e:#}")));
-            consumer.log_text()
-        }
-    };
+    let consumer_log =
+        match consumer.wait_until(&format!("{want} distinct msgIds"), consume_timeout, |t| {
+            distinct_msgids(t).len() >= want
+        }) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!(
+                    "[compat-tests] quickstart consumer: {}",
+                    first_line(&format!("{e:#}"))
+                );
+                consumer.log_text()
+            }
+        };
     let consume_time = t1.elapsed();
     consumer.kill9();
 

@@ -64,10 +64,11 @@ fn with_bind_retry<T>(what: &str, fixed_port: bool, mut f: impl FnMut() -> Resul
 
 fn fixed_port(extra: &[(&str, &str)]) -> Result<Option<u16>> {
     match extra.iter().rev().find(|(k, _)| *k == "listenPort") {
-        Some((_, v)) => Ok(Some(
-            v.parse()
-                .map_err(|_| anyhow!("listenPort={v} is not a port number"))?,
-        )),
+        Some((_, v)) => {
+            Ok(Some(v.parse().map_err(|_| {
+                anyhow!("listenPort={v} is not a port number")
+            })?))
+        }
         None => Ok(None),
     }
 }
@@ -214,7 +215,11 @@ impl Broker {
     /// listenPort=<free broker port>, brokerIP1=127.0.0.1, namesrvAddr, storePathRootDir,
     /// storePathCommitLog=<store>/commitlog, autoCreateTopicEnable=true; `extra_conf`
     /// overrides or adds keys.
-    pub fn start(flavor: Flavor, namesrv_addr: &str, extra_conf: &[(&str, &str)]) -> Result<Broker> {
+    pub fn start(
+        flavor: Flavor,
+        namesrv_addr: &str,
+        extra_conf: &[(&str, &str)],
+    ) -> Result<Broker> {
         Broker::start_on(flavor, namesrv_addr, None, extra_conf)
     }
 
@@ -267,9 +272,12 @@ impl Broker {
                     &home,
                     &dir,
                 ),
-                Flavor::Rmq => {
-                    rmq_command("mqbroker", &["-c", &conf_s, "-n", namesrv_addr], &home, &dir)?
-                }
+                Flavor::Rmq => rmq_command(
+                    "mqbroker",
+                    &["-c", &conf_s, "-n", namesrv_addr],
+                    &home,
+                    &dir,
+                )?,
             };
             let name = format!("{}-broker:{port}", flavor.name());
             let proc = Proc::spawn(&name, cmd, dir.join("broker.out"))?;
@@ -320,7 +328,9 @@ impl Broker {
         self.props.get("brokerName").unwrap_or("broker-a")
     }
     pub fn cluster_name(&self) -> &str {
-        self.props.get("brokerClusterName").unwrap_or("DefaultCluster")
+        self.props
+            .get("brokerClusterName")
+            .unwrap_or("DefaultCluster")
     }
     pub fn namesrv_addr(&self) -> &str {
         &self.namesrv_addr

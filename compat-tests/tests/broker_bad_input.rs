@@ -35,8 +35,11 @@ fn send_header(topic: &str, default_topic: &str, queue_id: i32) -> SendMessageRe
 }
 
 fn send(topic: &str, default_topic: &str, queue_id: i32, body: Vec<u8>) -> RemotingCommand {
-    RemotingCommand::request_with(request::SEND_MESSAGE_V2, &send_header(topic, default_topic, queue_id))
-        .with_body(body)
+    RemotingCommand::request_with(
+        request::SEND_MESSAGE_V2,
+        &send_header(topic, default_topic, queue_id),
+    )
+    .with_body(body)
 }
 
 fn pull(topic: &str, queue_id: i32, sys_flag: i32, suspend_ms: i64) -> RemotingCommand {
@@ -72,20 +75,80 @@ async fn probe(addr: &str) -> anyhow::Result<Vec<(&'static str, i32, String)>> {
         out.push((name, r.code, r.remark.unwrap_or_default()));
     };
     // a good send first: creates GoodTopic through TBW102 (4 queues)
-    call("good_send", c.invoke(addr, send("GoodTopic", "TBW102", 0, b"hello".to_vec()), T).await?);
-    call("illegal_chars", c.invoke(addr, send("bad topic!", "TBW102", 0, b"x".to_vec()), T).await?);
-    call("too_long", c.invoke(addr, send(&"t".repeat(128), "TBW102", 0, b"x".to_vec()), T).await?);
-    call("reserved_topic", c.invoke(addr, send("SCHEDULE_TOPIC_XXXX", "TBW102", 0, b"x".to_vec()), T).await?);
-    call("no_template", c.invoke(addr, send("NoSuchTopic", "NoSuchTemplate", 0, b"x".to_vec()), T).await?);
-    call("queue_out_of_range", c.invoke(addr, send("GoodTopic", "TBW102", 9999, b"x".to_vec()), T).await?);
-    call("oversize_body", c.invoke(addr, send("GoodTopic", "TBW102", 0, vec![b'z'; 8000]), T).await?);
-    call("pull_unknown_topic", c.invoke(addr, pull("NoSuchTopic", 0, 0x4, 0), T).await?);
-    call("pull_bad_queue", c.invoke(addr, pull("GoodTopic", 77, 0x4, 0), T).await?);
-    call("unknown_code", c.invoke(addr, RemotingCommand::request(9999), T).await?);
+    call(
+        "good_send",
+        c.invoke(addr, send("GoodTopic", "TBW102", 0, b"hello".to_vec()), T)
+            .await?,
+    );
+    call(
+        "illegal_chars",
+        c.invoke(addr, send("bad topic!", "TBW102", 0, b"x".to_vec()), T)
+            .await?,
+    );
+    call(
+        "too_long",
+        c.invoke(addr, send(&"t".repeat(128), "TBW102", 0, b"x".to_vec()), T)
+            .await?,
+    );
+    call(
+        "reserved_topic",
+        c.invoke(
+            addr,
+            send("SCHEDULE_TOPIC_XXXX", "TBW102", 0, b"x".to_vec()),
+            T,
+        )
+        .await?,
+    );
+    call(
+        "no_template",
+        c.invoke(
+            addr,
+            send("NoSuchTopic", "NoSuchTemplate", 0, b"x".to_vec()),
+            T,
+        )
+        .await?,
+    );
+    call(
+        "queue_out_of_range",
+        c.invoke(addr, send("GoodTopic", "TBW102", 9999, b"x".to_vec()), T)
+            .await?,
+    );
+    call(
+        "oversize_body",
+        c.invoke(addr, send("GoodTopic", "TBW102", 0, vec![b'z'; 8000]), T)
+            .await?,
+    );
+    call(
+        "pull_unknown_topic",
+        c.invoke(addr, pull("NoSuchTopic", 0, 0x4, 0), T).await?,
+    );
+    call(
+        "pull_bad_queue",
+        c.invoke(addr, pull("GoodTopic", 77, 0x4, 0), T).await?,
+    );
+    call(
+        "unknown_code",
+        c.invoke(addr, RemotingCommand::request(9999), T).await?,
+    );
     let vip = vip_addr(addr);
-    call("pull_on_vip_port", c.invoke(&vip, pull("GoodTopic", 0, 0x4, 0), T).await?);
-    call("send_on_vip_port", c.invoke(&vip, send("GoodTopic", "TBW102", 1, b"vip".to_vec()), T).await?);
-    call("send_missing_fields", c.invoke(addr, RemotingCommand::request(request::SEND_MESSAGE_V2).with_body(&b"x"[..]), T).await?);
+    call(
+        "pull_on_vip_port",
+        c.invoke(&vip, pull("GoodTopic", 0, 0x4, 0), T).await?,
+    );
+    call(
+        "send_on_vip_port",
+        c.invoke(&vip, send("GoodTopic", "TBW102", 1, b"vip".to_vec()), T)
+            .await?,
+    );
+    call(
+        "send_missing_fields",
+        c.invoke(
+            addr,
+            RemotingCommand::request(request::SEND_MESSAGE_V2).with_body(&b"x"[..]),
+            T,
+        )
+        .await?,
+    );
     Ok(out)
 }
 
@@ -108,7 +171,13 @@ async fn abuse(addr: &str) -> anyhow::Result<()> {
     let ch = c.channel(addr).await?;
     let pending = tokio::spawn({
         let ch = ch.clone();
-        async move { ch.invoke(pull("GoodTopic", 1, 0x2 | 0x4, 15_000), Duration::from_secs(20)).await }
+        async move {
+            ch.invoke(
+                pull("GoodTopic", 1, 0x2 | 0x4, 15_000),
+                Duration::from_secs(20),
+            )
+            .await
+        }
     });
     tokio::time::sleep(Duration::from_millis(500)).await;
     ch.close();
@@ -125,12 +194,28 @@ async fn scenario(flavor: Flavor) -> anyhow::Result<Vec<(&'static str, i32, Stri
     tokio::time::sleep(Duration::from_millis(300)).await;
     // other clients are unaffected and the broker is still up
     let c = RemotingClient::new();
-    let ok = c.invoke(&addr, send("GoodTopic", "TBW102", 2, b"after".to_vec()), T).await?;
-    assert_eq!(ok.code, response::SUCCESS, "[{}] send after abuse: {:?}", flavor.name(), ok.remark);
-    assert!(broker.proc().is_running(), "[{}] broker died", flavor.name());
+    let ok = c
+        .invoke(&addr, send("GoodTopic", "TBW102", 2, b"after".to_vec()), T)
+        .await?;
+    assert_eq!(
+        ok.code,
+        response::SUCCESS,
+        "[{}] send after abuse: {:?}",
+        flavor.name(),
+        ok.remark
+    );
+    assert!(
+        broker.proc().is_running(),
+        "[{}] broker died",
+        flavor.name()
+    );
     if flavor == Flavor::Rmq {
         let log = broker.log_text();
-        assert!(!log.contains("panicked"), "broker panicked:\n{}", broker.proc().log_tail(60));
+        assert!(
+            !log.contains("panicked"),
+            "broker panicked:\n{}",
+            broker.proc().log_tail(60)
+        );
     }
     res
 }
@@ -141,7 +226,10 @@ fn bad_input_same_codes_as_java() -> anyhow::Result<()> {
     let java = rt.block_on(scenario(Flavor::Java))?;
     let rmq = rt.block_on(scenario(Flavor::Rmq))?;
     for ((name, jc, jr), (_, rc, rr)) in java.iter().zip(rmq.iter()) {
-        eprintln!("[bad_input] {name:22} java {jc:3} {jr:?}\n{:26} rmq  {rc:3} {rr:?}", "");
+        eprintln!(
+            "[bad_input] {name:22} java {jc:3} {jr:?}\n{:26} rmq  {rc:3} {rr:?}",
+            ""
+        );
     }
     let expect: &[(&str, i32)] = &[
         ("good_send", response::SUCCESS),
@@ -160,14 +248,31 @@ fn bad_input_same_codes_as_java() -> anyhow::Result<()> {
     ];
     for (results, flavor) in [(&java, "java"), (&rmq, "rmq")] {
         for (name, code) in expect {
-            let got = results.iter().find(|(n, _, _)| n == name).map(|(_, c, _)| *c);
+            let got = results
+                .iter()
+                .find(|(n, _, _)| n == name)
+                .map(|(_, c, _)| *c);
             assert_eq!(got, Some(*code), "[{flavor}] {name}");
         }
     }
     // remarks that clients or operators see verbatim
-    for name in ["illegal_chars", "too_long", "reserved_topic", "no_template", "unknown_code", "pull_on_vip_port", "oversize_body"] {
-        let j = java.iter().find(|(n, _, _)| *n == name).map(|(_, _, r)| r.clone());
-        let r = rmq.iter().find(|(n, _, _)| *n == name).map(|(_, _, r)| r.clone());
+    for name in [
+        "illegal_chars",
+        "too_long",
+        "reserved_topic",
+        "no_template",
+        "unknown_code",
+        "pull_on_vip_port",
+        "oversize_body",
+    ] {
+        let j = java
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .map(|(_, _, r)| r.clone());
+        let r = rmq
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .map(|(_, _, r)| r.clone());
         assert_eq!(j, r, "remark of {name}");
     }
     Ok(())

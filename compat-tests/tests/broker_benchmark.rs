@@ -28,7 +28,12 @@ fn benchmark_producer_and_consumer_against_rmq() -> anyhow::Result<()> {
     let props = [("rocketmq.serialize.type", "ROCKETMQ")];
     let consumer = spawn_java(BENCHMARK_CONSUMER, &["-t", "BenchmarkTest"], &env, &props)?;
     consumer.wait_for_log("Consumer Started", Duration::from_secs(60))?;
-    let producer = spawn_java(BENCHMARK_PRODUCER, &["-t", "BenchmarkTest", "-w", "16", "-s", "1024"], &env, &props)?;
+    let producer = spawn_java(
+        BENCHMARK_PRODUCER,
+        &["-t", "BenchmarkTest", "-w", "16", "-s", "1024"],
+        &env,
+        &props,
+    )?;
 
     let plog = producer.wait_until("two Send TPS reports", Duration::from_secs(60), |t| {
         t.matches("Send TPS:").count() >= 2
@@ -52,10 +57,22 @@ fn benchmark_producer_and_consumer_against_rmq() -> anyhow::Result<()> {
     let tps = values_after(&plog, "Send TPS: ");
     let failed = values_after(&plog, "Send Failed: ");
     let resp_failed = values_after(&plog, "Response Failed: ");
-    eprintln!("[broker_benchmark] producer Send TPS {tps:?}, Send Failed {failed:?}; consumer TPS {:?}", values_after(&clog, "TPS: "));
+    eprintln!(
+        "[broker_benchmark] producer Send TPS {tps:?}, Send Failed {failed:?}; consumer TPS {:?}",
+        values_after(&clog, "TPS: ")
+    );
     assert!(!failed.is_empty(), "no Send Failed lines:\n{plog}");
-    assert!(failed.iter().all(|f| *f == 0), "send failures: {failed:?}\n{plog}");
-    assert!(resp_failed.iter().all(|f| *f == 0), "response failures: {resp_failed:?}");
-    assert!(tps.iter().any(|t| *t > 0), "producer TPS never > 0: {tps:?}");
+    assert!(
+        failed.iter().all(|f| *f == 0),
+        "send failures: {failed:?}\n{plog}"
+    );
+    assert!(
+        resp_failed.iter().all(|f| *f == 0),
+        "response failures: {resp_failed:?}"
+    );
+    assert!(
+        tps.iter().any(|t| *t > 0),
+        "producer TPS never > 0: {tps:?}"
+    );
     Ok(())
 }

@@ -157,18 +157,30 @@ impl Side {
         };
         let all = out.combined();
         if !out.success() || !all.contains("@@@END") {
-            bail!("[{}] batch mqadmin failed:\n{}", self.flavor.name(), out.describe());
+            bail!(
+                "[{}] batch mqadmin failed:\n{}",
+                self.flavor.name(),
+                out.describe()
+            );
         }
         let chunks: Vec<String> = all
             .split("@@@STEP ")
             .skip(1)
             .map(|c| {
                 let body = c.split("@@@END").next().unwrap_or("");
-                body.split_once('\n').map(|(_, rest)| rest).unwrap_or("").to_string()
+                body.split_once('\n')
+                    .map(|(_, rest)| rest)
+                    .unwrap_or("")
+                    .to_string()
             })
             .collect();
         if chunks.len() != steps.len() {
-            bail!("[{}] expected {} step outputs, got {}:\n{all}", self.flavor.name(), steps.len(), chunks.len());
+            bail!(
+                "[{}] expected {} step outputs, got {}:\n{all}",
+                self.flavor.name(),
+                steps.len(),
+                chunks.len()
+            );
         }
         Ok(chunks)
     }
@@ -183,7 +195,10 @@ impl Side {
                 "rmq.compat.admin.AdminClients",
                 &[TOPIC, PRODUCER_GROUP, CONSUMER_GROUP, &count, &stop],
                 &[("NAMESRV_ADDR", &ns)],
-                &[("rocketmq.namesrv.addr", &ns), ("rmq.compat.timeoutMs", "400000")],
+                &[
+                    ("rocketmq.namesrv.addr", &ns),
+                    ("rmq.compat.timeoutMs", "400000"),
+                ],
             )
         };
         let mut proc = spawn()?;
@@ -207,11 +222,15 @@ impl Side {
         for i in 0..COUNT {
             for key in ["uniq", "offset"] {
                 let k = format!("{key}_{i}");
-                let v = results.get(&k).with_context(|| format!("clients did not print {k}"))?;
+                let v = results
+                    .get(&k)
+                    .with_context(|| format!("clients did not print {k}"))?;
                 self.vars.insert(k.to_uppercase(), v.clone());
             }
         }
-        let client_id = results.get("client_id").context("clients did not print client_id")?;
+        let client_id = results
+            .get("client_id")
+            .context("clients did not print client_id")?;
         self.vars.insert("CLIENT_ID".to_string(), client_id.clone());
         self.clients = Some(proc);
         Ok(())
@@ -220,7 +239,12 @@ impl Side {
     fn consumed_lines(&self) -> usize {
         self.clients
             .as_ref()
-            .map(|p| p.log_text().lines().filter(|l| l.starts_with("CONSUMED ")).count())
+            .map(|p| {
+                p.log_text()
+                    .lines()
+                    .filter(|l| l.starts_with("CONSUMED "))
+                    .count()
+            })
             .unwrap_or(0)
     }
 
@@ -259,7 +283,10 @@ impl Side {
 /// `SubscriptionData` (hashed over `subVersion`, a timestamp): not stable even between two
 /// runs of the Java broker. Sort those lines.
 fn sort_subscription_block(mut lines: Vec<String>) -> Vec<String> {
-    if let Some(start) = lines.iter().position(|l| l.starts_with("#Topic") && l.contains("#SubExpression")) {
+    if let Some(start) = lines
+        .iter()
+        .position(|l| l.starts_with("#Topic") && l.contains("#SubExpression"))
+    {
         let from = start + 1;
         let to = lines[from..]
             .iter()
@@ -308,7 +335,10 @@ fn mask_line(line: &str) -> String {
             }
             let word: String = chars[start..i].iter().collect();
             let prev_alnum = start > 0 && chars[start - 1].is_ascii_alphanumeric();
-            if !prev_alnum && (word.len() == 32 || word.len() == 56) && word.chars().all(is_hex_upper) {
+            if !prev_alnum
+                && (word.len() == 32 || word.len() == 56)
+                && word.chars().all(is_hex_upper)
+            {
                 out.push_str("<MSGID>");
                 continue;
             }
@@ -454,16 +484,21 @@ impl Diff {
             Cmp::Exact(must) => {
                 self.compared.push(cmd.clone());
                 if j != r {
-                    self.mismatches.push(format!("mqadmin {cmd}\n--- java ---\n{j}\n--- rmq ---\n{r}\n"));
+                    self.mismatches.push(format!(
+                        "mqadmin {cmd}\n--- java ---\n{j}\n--- rmq ---\n{r}\n"
+                    ));
                 } else if !j.contains(must) {
-                    self.mismatches.push(format!("mqadmin {cmd}: equal, but without {must:?}:\n{j}\n"));
+                    self.mismatches.push(format!(
+                        "mqadmin {cmd}: equal, but without {must:?}:\n{j}\n"
+                    ));
                 }
             }
             Cmp::KeySet => {
                 self.compared.push(cmd.clone());
                 let (jk, rk) = (status_keys(j), status_keys(r));
                 if jk.len() < 20 {
-                    self.mismatches.push(format!("mqadmin {cmd}: java printed too few keys:\n{j}\n"));
+                    self.mismatches
+                        .push(format!("mqadmin {cmd}: java printed too few keys:\n{j}\n"));
                 } else if jk != rk {
                     self.mismatches.push(format!(
                         "mqadmin {cmd}: key sets differ\nonly java: {:?}\nonly rmq: {:?}\n",
@@ -476,7 +511,8 @@ impl Diff {
                 self.compared.push(cmd.clone());
                 let (jm, rm) = (config_map(j), config_map(r));
                 if jm.len() < 100 {
-                    self.mismatches.push(format!("mqadmin {cmd}: java printed too few keys:\n{j}\n"));
+                    self.mismatches
+                        .push(format!("mqadmin {cmd}: java printed too few keys:\n{j}\n"));
                     return;
                 }
                 let jk: BTreeSet<&String> = jm.keys().collect();
@@ -500,7 +536,8 @@ impl Diff {
                     }
                 }
                 if !problems.is_empty() {
-                    self.mismatches.push(format!("mqadmin {cmd}:\n{}\n", problems.join("\n")));
+                    self.mismatches
+                        .push(format!("mqadmin {cmd}:\n{}\n", problems.join("\n")));
                 }
             }
         }
@@ -548,36 +585,159 @@ fn mqadmin_output_equal_on_java_and_rmq_broker() -> Result<()> {
 
     // Phase 1: topics, groups, config, a message from mqadmin itself.
     let p1 = vec![
-        until("V4_9_7", 40_000, &["brokerStatus", "-b", "{BROKER}"], Cmp::Skip),
-        step(&["updateTopic", "-b", "{BROKER}", "-t", TOPIC, "-r", "4", "-w", "4"], Cmp::Exact("success")),
-        step(&["updateTopic", "-c", "DefaultCluster", "-t", TOPIC2, "-r", "2", "-w", "2", "-p", "6"], Cmp::Exact("success")),
-        step(&["updateTopic", "-b", "{BROKER}", "-t", "SCHEDULE_TOPIC_XXXX"], Cmp::Exact("conflict with system topic")),
-        step(&["updateTopic", "-b", "{BROKER}", "-t", "DefaultCluster"], Cmp::Exact("CODE: 1")),
-        step(&["topicRoute", "-t", TOPIC], Cmp::Exact("\"writeQueueNums\":4")),
+        until(
+            "V4_9_7",
+            40_000,
+            &["brokerStatus", "-b", "{BROKER}"],
+            Cmp::Skip,
+        ),
+        step(
+            &[
+                "updateTopic",
+                "-b",
+                "{BROKER}",
+                "-t",
+                TOPIC,
+                "-r",
+                "4",
+                "-w",
+                "4",
+            ],
+            Cmp::Exact("success"),
+        ),
+        step(
+            &[
+                "updateTopic",
+                "-c",
+                "DefaultCluster",
+                "-t",
+                TOPIC2,
+                "-r",
+                "2",
+                "-w",
+                "2",
+                "-p",
+                "6",
+            ],
+            Cmp::Exact("success"),
+        ),
+        step(
+            &["updateTopic", "-b", "{BROKER}", "-t", "SCHEDULE_TOPIC_XXXX"],
+            Cmp::Exact("conflict with system topic"),
+        ),
+        step(
+            &["updateTopic", "-b", "{BROKER}", "-t", "DefaultCluster"],
+            Cmp::Exact("CODE: 1"),
+        ),
+        step(
+            &["topicRoute", "-t", TOPIC],
+            Cmp::Exact("\"writeQueueNums\":4"),
+        ),
         step(&["topicStatus", "-t", TOPIC], Cmp::Exact("#Broker Name")),
         step(&["topicStatus", "-t", "NoSuchAdminTopic"], Cmp::Exact("")),
-        step(&["updateSubGroup", "-b", "{BROKER}", "-g", SUB_GROUP, "-r", "5", "-q", "2", "-d", "false"], Cmp::Exact("success")),
-        step(&["getConsumerConfig", "-g", SUB_GROUP], Cmp::Exact("retryMaxTimes")),
+        step(
+            &[
+                "updateSubGroup",
+                "-b",
+                "{BROKER}",
+                "-g",
+                SUB_GROUP,
+                "-r",
+                "5",
+                "-q",
+                "2",
+                "-d",
+                "false",
+            ],
+            Cmp::Exact("success"),
+        ),
+        step(
+            &["getConsumerConfig", "-g", SUB_GROUP],
+            Cmp::Exact("retryMaxTimes"),
+        ),
         step(&["cleanExpiredCQ", "-b", "{BROKER}"], Cmp::Exact("success")),
-        step(&["cleanUnusedTopic", "-b", "{BROKER}"], Cmp::Exact("success")),
-        step(&["deleteExpiredCommitLog", "-b", "{BROKER}"], Cmp::Exact("success")),
-        step(&["sendMessage", "-t", TOPIC, "-p", "hello-admin", "-k", "SendKey", "-c", "TagS", "-b", "broker-a", "-i", "1"], Cmp::Exact("SEND_OK")),
+        step(
+            &["cleanUnusedTopic", "-b", "{BROKER}"],
+            Cmp::Exact("success"),
+        ),
+        step(
+            &["deleteExpiredCommitLog", "-b", "{BROKER}"],
+            Cmp::Exact("success"),
+        ),
+        step(
+            &[
+                "sendMessage",
+                "-t",
+                TOPIC,
+                "-p",
+                "hello-admin",
+                "-k",
+                "SendKey",
+                "-c",
+                "TagS",
+                "-b",
+                "broker-a",
+                "-i",
+                "1",
+            ],
+            Cmp::Exact("SEND_OK"),
+        ),
         step(&["getBrokerConfig", "-b", "{BROKER}"], Cmp::Config),
-        step(&["updateBrokerConfig", "-b", "{BROKER}", "-k", "defaultTopicQueueNums", "-v", "4"], Cmp::Exact("success")),
-        step(&["updateBrokerConfig", "-b", "{BROKER}", "-k", "maxMessageSize", "-v", "2097152"], Cmp::Exact("success")),
+        step(
+            &[
+                "updateBrokerConfig",
+                "-b",
+                "{BROKER}",
+                "-k",
+                "defaultTopicQueueNums",
+                "-v",
+                "4",
+            ],
+            Cmp::Exact("success"),
+        ),
+        step(
+            &[
+                "updateBrokerConfig",
+                "-b",
+                "{BROKER}",
+                "-k",
+                "maxMessageSize",
+                "-v",
+                "2097152",
+            ],
+            Cmp::Exact("success"),
+        ),
         step(&["getBrokerConfig", "-b", "{BROKER}"], Cmp::Config),
-        until("V4_9_7", 20_000, &["brokerStatus", "-b", "{BROKER}"], Cmp::KeySet),
-        step(&["deleteAccessConfig", "-b", "{BROKER}", "-a", "NoSuchKey"], Cmp::Exact("CODE: 210")),
-        step(&["updateGlobalWhiteAddr", "-b", "{BROKER}", "-g", "10.10.*"], Cmp::Exact("CODE: 211")),
+        until(
+            "V4_9_7",
+            20_000,
+            &["brokerStatus", "-b", "{BROKER}"],
+            Cmp::KeySet,
+        ),
+        step(
+            &["deleteAccessConfig", "-b", "{BROKER}", "-a", "NoSuchKey"],
+            Cmp::Exact("CODE: 210"),
+        ),
+        step(
+            &["updateGlobalWhiteAddr", "-b", "{BROKER}", "-g", "10.10.*"],
+            Cmp::Exact("CODE: 211"),
+        ),
     ];
     phase(&mut d, &java, &rmq, &p1)?;
     eprintln!("[admin-diff] phase 1 done after {:?}", t0.elapsed());
     // Configuration.persist(): both brokers rewrite their -c file with every item.
     for s in [&java, &rmq] {
         let text = std::fs::read_to_string(s.cluster.broker.conf_path()).unwrap_or_default();
-        for want in ["maxMessageSize=2097152", "defaultTopicQueueNums=4", "brokerName=broker-a"] {
+        for want in [
+            "maxMessageSize=2097152",
+            "defaultTopicQueueNums=4",
+            "brokerName=broker-a",
+        ] {
             if !text.lines().any(|l| l.trim() == want) {
-                d.mismatches.push(format!("[{}] broker config file lacks {want:?} after updateBrokerConfig", s.flavor.name()));
+                d.mismatches.push(format!(
+                    "[{}] broker config file lacks {want:?} after updateBrokerConfig",
+                    s.flavor.name()
+                ));
             }
         }
     }
@@ -588,38 +748,196 @@ fn mqadmin_output_equal_on_java_and_rmq_broker() -> Result<()> {
     let p2 = vec![
         // The retry queue's offset is committed once the consumer's first long poll on it
         // (15 s suspend) comes back empty: wait for it on both sides.
-        until("%RETRY%AdminCG", 60_000, &["consumerProgress", "-g", CONSUMER_GROUP], Cmp::Exact("Diff Total: 0")),
+        until(
+            "%RETRY%AdminCG",
+            60_000,
+            &["consumerProgress", "-g", CONSUMER_GROUP],
+            Cmp::Exact("Diff Total: 0"),
+        ),
         step(&["consumerProgress"], Cmp::Exact(CONSUMER_GROUP)),
-        step(&["consumerProgress", "-g", CONSUMER_GROUP, "-s", "true"], Cmp::Exact("#Client IP")),
-        step(&["consumerConnection", "-g", CONSUMER_GROUP], Cmp::Exact("CONSUME_PASSIVELY")),
+        step(
+            &["consumerProgress", "-g", CONSUMER_GROUP, "-s", "true"],
+            Cmp::Exact("#Client IP"),
+        ),
+        step(
+            &["consumerConnection", "-g", CONSUMER_GROUP],
+            Cmp::Exact("CONSUME_PASSIVELY"),
+        ),
         step(&["consumerConnection", "-g", "NoSuchGroup"], Cmp::Exact("")),
-        step(&["producerConnection", "-g", PRODUCER_GROUP, "-t", TOPIC], Cmp::Exact("adminclients_p")),
+        step(
+            &["producerConnection", "-g", PRODUCER_GROUP, "-t", TOPIC],
+            Cmp::Exact("adminclients_p"),
+        ),
         // Java lists the groups of a HashMap whose keys share a bucket (insertion order) and
         // each group's channels in Netty channel-hash order (random ids): sort.
         step(&["producer", "-b", "{BROKER}"], Cmp::Sorted(PRODUCER_GROUP)),
-        step(&["consumerStatus", "-g", CONSUMER_GROUP], Cmp::Exact("adminclients_c")),
-        step(&["@consumerStatus", CONSUMER_GROUP, TOPIC], Cmp::Exact("clients=1")),
-        step(&["brokerConsumeStats", "-b", "{BROKER}"], Cmp::Exact(CONSUMER_GROUP)),
-        step(&["queryCq", "-t", TOPIC, "-q", "1", "-i", "0", "-c", "10", "-b", "{BROKER}", "-g", CONSUMER_GROUP], Cmp::Exact("physicOffset")),
-        step(&["queryCq", "-t", TOPIC, "-q", "1", "-i", "50", "-c", "10", "-b", "{BROKER}"], Cmp::Exact("")),
+        step(
+            &["consumerStatus", "-g", CONSUMER_GROUP],
+            Cmp::Exact("adminclients_c"),
+        ),
+        step(
+            &["@consumerStatus", CONSUMER_GROUP, TOPIC],
+            Cmp::Exact("clients=1"),
+        ),
+        step(
+            &["brokerConsumeStats", "-b", "{BROKER}"],
+            Cmp::Exact(CONSUMER_GROUP),
+        ),
+        step(
+            &[
+                "queryCq",
+                "-t",
+                TOPIC,
+                "-q",
+                "1",
+                "-i",
+                "0",
+                "-c",
+                "10",
+                "-b",
+                "{BROKER}",
+                "-g",
+                CONSUMER_GROUP,
+            ],
+            Cmp::Exact("physicOffset"),
+        ),
+        step(
+            &[
+                "queryCq", "-t", TOPIC, "-q", "1", "-i", "50", "-c", "10", "-b", "{BROKER}",
+            ],
+            Cmp::Exact(""),
+        ),
         // consumerProgress finds a group's brokers through its retry topic's route
-        step(&["updateTopic", "-b", "{BROKER}", "-t", "%RETRY%AdminCG2", "-r", "1", "-w", "1"], Cmp::Exact("success")),
-        step(&["cloneGroupOffset", "-s", CONSUMER_GROUP, "-d", "AdminCG2", "-t", TOPIC, "-o", "true"], Cmp::Exact("success")),
-        step(&["consumerProgress", "-g", "AdminCG2"], Cmp::Exact("Diff Total: 0")),
-        step(&["queryMsgById", "-i", "{OFFSET_3}"], Cmp::Exact("AdminKey-3")),
+        step(
+            &[
+                "updateTopic",
+                "-b",
+                "{BROKER}",
+                "-t",
+                "%RETRY%AdminCG2",
+                "-r",
+                "1",
+                "-w",
+                "1",
+            ],
+            Cmp::Exact("success"),
+        ),
+        step(
+            &[
+                "cloneGroupOffset",
+                "-s",
+                CONSUMER_GROUP,
+                "-d",
+                "AdminCG2",
+                "-t",
+                TOPIC,
+                "-o",
+                "true",
+            ],
+            Cmp::Exact("success"),
+        ),
+        step(
+            &["consumerProgress", "-g", "AdminCG2"],
+            Cmp::Exact("Diff Total: 0"),
+        ),
+        step(
+            &["queryMsgById", "-i", "{OFFSET_3}"],
+            Cmp::Exact("AdminKey-3"),
+        ),
         // CONSUME_MESSAGE_DIRECTLY: the broker attaches the stored message and forwards the
         // request to the consumer, whose answer goes back to mqadmin
-        step(&["queryMsgById", "-i", "{OFFSET_5}", "-g", CONSUMER_GROUP, "-d", "{CLIENT_ID}"], Cmp::Exact("CR_SUCCESS")),
-        step(&["queryMsgById", "-i", "{OFFSET_5}", "-g", CONSUMER_GROUP, "-d", "1.2.3.4@nobody"], Cmp::Exact("not online")),
+        step(
+            &[
+                "queryMsgById",
+                "-i",
+                "{OFFSET_5}",
+                "-g",
+                CONSUMER_GROUP,
+                "-d",
+                "{CLIENT_ID}",
+            ],
+            Cmp::Exact("CR_SUCCESS"),
+        ),
+        step(
+            &[
+                "queryMsgById",
+                "-i",
+                "{OFFSET_5}",
+                "-g",
+                CONSUMER_GROUP,
+                "-d",
+                "1.2.3.4@nobody",
+            ],
+            Cmp::Exact("not online"),
+        ),
         // a unique key is not an offset msgId: both brokers fail the same way
         step(&["queryMsgById", "-i", "{UNIQ_4}"], Cmp::Exact("CODE: 208")),
-        step(&["queryMsgByKey", "-t", TOPIC, "-k", "AdminKey-5"], Cmp::Exact("#Message ID")),
-        step(&["queryMsgByUniqueKey", "-t", TOPIC, "-i", "{UNIQ_2}"], Cmp::Exact("AdminKey-2")),
-        step(&["queryMsgByOffset", "-t", TOPIC, "-b", "broker-a", "-i", "1", "-o", "0"], Cmp::Exact("SendKey")),
-        step(&["printMsg", "-t", TOPIC, "-d", "true"], Cmp::Exact("admin-body-7")),
-        step(&["consumeMessage", "-t", TOPIC, "-b", "broker-a", "-i", "2", "-o", "0", "-c", "2"], Cmp::Exact("admin-body")),
-        step(&["resetOffsetByTime", "-g", CONSUMER_GROUP, "-t", TOPIC, "-s", "0"], Cmp::Exact("rollback consumer offset")),
-        step(&["resetOffsetByTime", "-g", "NoSuchGroup", "-t", TOPIC, "-s", "0"], Cmp::Exact("")),
+        step(
+            &["queryMsgByKey", "-t", TOPIC, "-k", "AdminKey-5"],
+            Cmp::Exact("#Message ID"),
+        ),
+        step(
+            &["queryMsgByUniqueKey", "-t", TOPIC, "-i", "{UNIQ_2}"],
+            Cmp::Exact("AdminKey-2"),
+        ),
+        step(
+            &[
+                "queryMsgByOffset",
+                "-t",
+                TOPIC,
+                "-b",
+                "broker-a",
+                "-i",
+                "1",
+                "-o",
+                "0",
+            ],
+            Cmp::Exact("SendKey"),
+        ),
+        step(
+            &["printMsg", "-t", TOPIC, "-d", "true"],
+            Cmp::Exact("admin-body-7"),
+        ),
+        step(
+            &[
+                "consumeMessage",
+                "-t",
+                TOPIC,
+                "-b",
+                "broker-a",
+                "-i",
+                "2",
+                "-o",
+                "0",
+                "-c",
+                "2",
+            ],
+            Cmp::Exact("admin-body"),
+        ),
+        step(
+            &[
+                "resetOffsetByTime",
+                "-g",
+                CONSUMER_GROUP,
+                "-t",
+                TOPIC,
+                "-s",
+                "0",
+            ],
+            Cmp::Exact("rollback consumer offset"),
+        ),
+        step(
+            &[
+                "resetOffsetByTime",
+                "-g",
+                "NoSuchGroup",
+                "-t",
+                TOPIC,
+                "-s",
+                "0",
+            ],
+            Cmp::Exact(""),
+        ),
     ];
     phase(&mut d, &java, &rmq, &p2)?;
     eprintln!("[admin-diff] phase 2 done after {:?}", t0.elapsed());
@@ -643,21 +961,38 @@ fn mqadmin_output_equal_on_java_and_rmq_broker() -> Result<()> {
 
     // Phase 3: deletions.
     let p3 = vec![
-        step(&["deleteSubGroup", "-b", "{BROKER}", "-g", SUB_GROUP], Cmp::Exact("success")),
-        step(&["deleteTopic", "-t", TOPIC2, "-c", "DefaultCluster"], Cmp::Exact("success")),
+        step(
+            &["deleteSubGroup", "-b", "{BROKER}", "-g", SUB_GROUP],
+            Cmp::Exact("success"),
+        ),
+        step(
+            &["deleteTopic", "-t", TOPIC2, "-c", "DefaultCluster"],
+            Cmp::Exact("success"),
+        ),
         step(&["topicRoute", "-t", TOPIC2], Cmp::Exact("CODE: 17")),
         step(&["topicStatus", "-t", TOPIC], Cmp::Exact("#Broker Name")),
     ];
     phase(&mut d, &java, &rmq, &p3)?;
     java.stop_clients();
     rmq.stop_clients();
-    eprintln!("[admin-diff] done after {:?}; compared {} commands", t0.elapsed(), d.compared.len());
+    eprintln!(
+        "[admin-diff] done after {:?}; compared {} commands",
+        t0.elapsed(),
+        d.compared.len()
+    );
     for c in &d.compared {
         eprintln!("[admin-diff]   {c}");
     }
     if !d.mismatches.is_empty() {
-        eprintln!("--- rmq broker log ---\n{}", rmq.cluster.broker.proc().log_tail(40));
-        bail!("{} mismatches:\n\n{}", d.mismatches.len(), d.mismatches.join("\n"));
+        eprintln!(
+            "--- rmq broker log ---\n{}",
+            rmq.cluster.broker.proc().log_tail(40)
+        );
+        bail!(
+            "{} mismatches:\n\n{}",
+            d.mismatches.len(),
+            d.mismatches.join("\n")
+        );
     }
     Ok(())
 }
@@ -722,9 +1057,14 @@ struct Answer {
 }
 
 fn raw_requests(broker_name: &str) -> Vec<Raw> {
-    let mq = |q: i32| format!(r#"{{"brokerName":"{broker_name}","queueId":{q},"topic":"RawTopic"}}"#);
+    let mq =
+        |q: i32| format!(r#"{{"brokerName":"{broker_name}","queueId":{q},"topic":"RawTopic"}}"#);
     let lock = |client: &str| {
-        format!(r#"{{"clientId":"{client}","consumerGroup":"RawGroup","mqSet":[{},{}]}}"#, mq(0), mq(1))
+        format!(
+            r#"{{"clientId":"{client}","consumerGroup":"RawGroup","mqSet":[{},{}]}}"#,
+            mq(0),
+            mq(1)
+        )
     };
     let create = |topic: &'static str| -> Vec<(&'static str, String)> {
         vec![
@@ -759,49 +1099,246 @@ fn raw_requests(broker_name: &str) -> Vec<Raw> {
             ext: create("RMQ_SYS_TRANS_HALF_TOPIC"),
             body: None,
         },
-        raw("delete system topic", rc::DELETE_TOPIC_IN_BROKER, &[("topic", "TBW102")], None),
-        raw("delete unknown topic", rc::DELETE_TOPIC_IN_BROKER, &[("topic", "NoSuchRawTopic")], None),
-        raw("system topics", rc::GET_SYSTEM_TOPIC_LIST_FROM_BROKER, &[], None),
+        raw(
+            "delete system topic",
+            rc::DELETE_TOPIC_IN_BROKER,
+            &[("topic", "TBW102")],
+            None,
+        ),
+        raw(
+            "delete unknown topic",
+            rc::DELETE_TOPIC_IN_BROKER,
+            &[("topic", "NoSuchRawTopic")],
+            None,
+        ),
+        raw(
+            "system topics",
+            rc::GET_SYSTEM_TOPIC_LIST_FROM_BROKER,
+            &[],
+            None,
+        ),
         raw("lock c1", rc::LOCK_BATCH_MQ, &[], Some(&lock("c1"))),
-        raw("lock c2 (held by c1)", rc::LOCK_BATCH_MQ, &[], Some(&lock("c2"))),
+        raw(
+            "lock c2 (held by c1)",
+            rc::LOCK_BATCH_MQ,
+            &[],
+            Some(&lock("c2")),
+        ),
         raw("unlock c1", rc::UNLOCK_BATCH_MQ, &[], Some(&lock("c1"))),
         raw("lock c2", rc::LOCK_BATCH_MQ, &[], Some(&lock("c2"))),
         raw("consumer offsets", rc::GET_ALL_CONSUMER_OFFSET, &[], None),
-        raw("topic consumed by", rc::QUERY_TOPIC_CONSUME_BY_WHO, &[("topic", "RawTopic")], None),
-        raw("correction offset", rc::QUERY_CORRECTION_OFFSET, &[("topic", "RawTopic"), ("compareGroup", "RawGroup")], None),
-        raw("clone group offset", rc::CLONE_GROUP_OFFSET, &[("srcGroup", "RawGroup"), ("destGroup", "RawGroup2"), ("topic", "RawTopic"), ("offline", "false")], None),
-        raw("stats item without traffic", rc::VIEW_BROKER_STATS_DATA, &[("statsName", "TOPIC_PUT_NUMS"), ("statsKey", "RawTopic")], None),
-        raw("consume stats, no offsets", rc::GET_CONSUME_STATS, &[("consumerGroup", "RawGroup"), ("topic", "RawTopic")], None),
-        raw("consume stats, unknown topic", rc::GET_CONSUME_STATS, &[("consumerGroup", "RawGroup"), ("topic", "NoSuchRawTopic")], None),
-        raw("topic stats, unknown topic", rc::GET_TOPIC_STATS_INFO, &[("topic", "NoSuchRawTopic")], None),
-        raw("topic stats", rc::GET_TOPIC_STATS_INFO, &[("topic", "RawTopic")], None),
-        raw("consume time span, unknown topic", rc::QUERY_CONSUME_TIME_SPAN, &[("topic", "NoSuchRawTopic"), ("group", "RawGroup")], None),
-        raw("consumer connections, offline", rc::GET_CONSUMER_CONNECTION_LIST, &[("consumerGroup", "RawGroup")], None),
-        raw("producer connections, unknown", rc::GET_PRODUCER_CONNECTION_LIST, &[("producerGroup", "RawPG")], None),
+        raw(
+            "topic consumed by",
+            rc::QUERY_TOPIC_CONSUME_BY_WHO,
+            &[("topic", "RawTopic")],
+            None,
+        ),
+        raw(
+            "correction offset",
+            rc::QUERY_CORRECTION_OFFSET,
+            &[("topic", "RawTopic"), ("compareGroup", "RawGroup")],
+            None,
+        ),
+        raw(
+            "clone group offset",
+            rc::CLONE_GROUP_OFFSET,
+            &[
+                ("srcGroup", "RawGroup"),
+                ("destGroup", "RawGroup2"),
+                ("topic", "RawTopic"),
+                ("offline", "false"),
+            ],
+            None,
+        ),
+        raw(
+            "stats item without traffic",
+            rc::VIEW_BROKER_STATS_DATA,
+            &[("statsName", "TOPIC_PUT_NUMS"), ("statsKey", "RawTopic")],
+            None,
+        ),
+        raw(
+            "consume stats, no offsets",
+            rc::GET_CONSUME_STATS,
+            &[("consumerGroup", "RawGroup"), ("topic", "RawTopic")],
+            None,
+        ),
+        raw(
+            "consume stats, unknown topic",
+            rc::GET_CONSUME_STATS,
+            &[("consumerGroup", "RawGroup"), ("topic", "NoSuchRawTopic")],
+            None,
+        ),
+        raw(
+            "topic stats, unknown topic",
+            rc::GET_TOPIC_STATS_INFO,
+            &[("topic", "NoSuchRawTopic")],
+            None,
+        ),
+        raw(
+            "topic stats",
+            rc::GET_TOPIC_STATS_INFO,
+            &[("topic", "RawTopic")],
+            None,
+        ),
+        raw(
+            "consume time span, unknown topic",
+            rc::QUERY_CONSUME_TIME_SPAN,
+            &[("topic", "NoSuchRawTopic"), ("group", "RawGroup")],
+            None,
+        ),
+        raw(
+            "consumer connections, offline",
+            rc::GET_CONSUMER_CONNECTION_LIST,
+            &[("consumerGroup", "RawGroup")],
+            None,
+        ),
+        raw(
+            "producer connections, unknown",
+            rc::GET_PRODUCER_CONNECTION_LIST,
+            &[("producerGroup", "RawPG")],
+            None,
+        ),
         raw("all producers", rc::GET_ALL_PRODUCER_INFO, &[], None),
-        raw("reset offset, unknown topic", rc::INVOKE_BROKER_TO_RESET_OFFSET, &[("topic", "NoSuchRawTopic"), ("group", "RawGroup"), ("timestamp", "0"), ("isForce", "true")], None),
-        raw("reset offset, no offsets", rc::INVOKE_BROKER_TO_RESET_OFFSET, &[("topic", "RawTopic"), ("group", "RawGroup"), ("timestamp", "0"), ("isForce", "true")], None),
-        raw("running info, offline", rc::GET_CONSUMER_RUNNING_INFO, &[("consumerGroup", "RawGroup"), ("clientId", "1.2.3.4@x"), ("jstackEnable", "false")], None),
-        raw("consume queue, unknown", rc::QUERY_CONSUME_QUEUE, &[("topic", "NoSuchRawTopic"), ("queueId", "0"), ("index", "0"), ("count", "1")], None),
-        raw("broker consume stats", rc::GET_BROKER_CONSUME_STATS, &[("isOrder", "false")], None),
-        raw("clean expired cq", rc::CLEAN_EXPIRED_CONSUMEQUEUE, &[], None),
+        raw(
+            "reset offset, unknown topic",
+            rc::INVOKE_BROKER_TO_RESET_OFFSET,
+            &[
+                ("topic", "NoSuchRawTopic"),
+                ("group", "RawGroup"),
+                ("timestamp", "0"),
+                ("isForce", "true"),
+            ],
+            None,
+        ),
+        raw(
+            "reset offset, no offsets",
+            rc::INVOKE_BROKER_TO_RESET_OFFSET,
+            &[
+                ("topic", "RawTopic"),
+                ("group", "RawGroup"),
+                ("timestamp", "0"),
+                ("isForce", "true"),
+            ],
+            None,
+        ),
+        raw(
+            "running info, offline",
+            rc::GET_CONSUMER_RUNNING_INFO,
+            &[
+                ("consumerGroup", "RawGroup"),
+                ("clientId", "1.2.3.4@x"),
+                ("jstackEnable", "false"),
+            ],
+            None,
+        ),
+        raw(
+            "consume queue, unknown",
+            rc::QUERY_CONSUME_QUEUE,
+            &[
+                ("topic", "NoSuchRawTopic"),
+                ("queueId", "0"),
+                ("index", "0"),
+                ("count", "1"),
+            ],
+            None,
+        ),
+        raw(
+            "broker consume stats",
+            rc::GET_BROKER_CONSUME_STATS,
+            &[("isOrder", "false")],
+            None,
+        ),
+        raw(
+            "clean expired cq",
+            rc::CLEAN_EXPIRED_CONSUMEQUEUE,
+            &[],
+            None,
+        ),
         raw("clean unused topic", rc::CLEAN_UNUSED_TOPIC, &[], None),
-        raw("delete expired commitlog", rc::DELETE_EXPIRED_COMMITLOG, &[], None),
-        raw("update broker config, no body", rc::UPDATE_BROKER_CONFIG, &[], None),
-        raw("delete unknown group", rc::DELETE_SUBSCRIPTIONGROUP, &[("groupName", "NoSuchRawGroup"), ("removeOffset", "true")], None),
-        raw("acl create", rc::UPDATE_AND_CREATE_ACL_CONFIG, &[("accessKey", "ak"), ("secretKey", "sk12345678"), ("admin", "false")], None),
+        raw(
+            "delete expired commitlog",
+            rc::DELETE_EXPIRED_COMMITLOG,
+            &[],
+            None,
+        ),
+        raw(
+            "update broker config, no body",
+            rc::UPDATE_BROKER_CONFIG,
+            &[],
+            None,
+        ),
+        raw(
+            "delete unknown group",
+            rc::DELETE_SUBSCRIPTIONGROUP,
+            &[("groupName", "NoSuchRawGroup"), ("removeOffset", "true")],
+            None,
+        ),
+        raw(
+            "acl create",
+            rc::UPDATE_AND_CREATE_ACL_CONFIG,
+            &[
+                ("accessKey", "ak"),
+                ("secretKey", "sk12345678"),
+                ("admin", "false"),
+            ],
+            None,
+        ),
         raw("acl version", rc::GET_BROKER_CLUSTER_ACL_INFO, &[], None),
-        raw("resume half, bad id", rc::RESUME_CHECK_HALF_MESSAGE, &[("msgId", "XYZ")], None),
+        raw(
+            "resume half, bad id",
+            rc::RESUME_CHECK_HALF_MESSAGE,
+            &[("msgId", "XYZ")],
+            None,
+        ),
     ];
     v.extend([
         raw("all topic config", rc::GET_ALL_TOPIC_CONFIG, &[], None),
-        raw("broker config (version header)", rc::GET_BROKER_CONFIG, &[], None),
+        raw(
+            "broker config (version header)",
+            rc::GET_BROKER_CONFIG,
+            &[],
+            None,
+        ),
         raw("delay offsets", rc::GET_ALL_DELAY_OFFSET, &[], None),
-        raw("consume queue, topic without queues", rc::QUERY_CONSUME_QUEUE, &[("topic", "RawTopic"), ("queueId", "0"), ("index", "0"), ("count", "1")], None),
-        raw("consumer status, no group", rc::INVOKE_BROKER_TO_GET_CONSUMER_STATUS, &[("topic", "RawTopic"), ("group", "RawGroup")], None),
-        raw("consume directly, no message", rc::CONSUME_MESSAGE_DIRECTLY, &[("consumerGroup", "RawGroup"), ("clientId", "1.2.3.4@x"), ("msgId", "7F00000100002A9F0000000012345678")], None),
-        raw("stats, unknown name", rc::VIEW_BROKER_STATS_DATA, &[("statsName", "NO_SUCH_STATS"), ("statsKey", "k")], None),
-        raw("acl cluster config", rc::GET_BROKER_CLUSTER_ACL_CONFIG, &[], None),
+        raw(
+            "consume queue, topic without queues",
+            rc::QUERY_CONSUME_QUEUE,
+            &[
+                ("topic", "RawTopic"),
+                ("queueId", "0"),
+                ("index", "0"),
+                ("count", "1"),
+            ],
+            None,
+        ),
+        raw(
+            "consumer status, no group",
+            rc::INVOKE_BROKER_TO_GET_CONSUMER_STATUS,
+            &[("topic", "RawTopic"), ("group", "RawGroup")],
+            None,
+        ),
+        raw(
+            "consume directly, no message",
+            rc::CONSUME_MESSAGE_DIRECTLY,
+            &[
+                ("consumerGroup", "RawGroup"),
+                ("clientId", "1.2.3.4@x"),
+                ("msgId", "7F00000100002A9F0000000012345678"),
+            ],
+            None,
+        ),
+        raw(
+            "stats, unknown name",
+            rc::VIEW_BROKER_STATS_DATA,
+            &[("statsName", "NO_SUCH_STATS"), ("statsKey", "k")],
+            None,
+        ),
+        raw(
+            "acl cluster config",
+            rc::GET_BROKER_CLUSTER_ACL_CONFIG,
+            &[],
+            None,
+        ),
     ]);
     v.push(raw(
         "create subscription group",
@@ -809,7 +1346,12 @@ fn raw_requests(broker_name: &str) -> Vec<Raw> {
         &[],
         Some(r#"{"brokerId":0,"consumeBroadcastEnable":true,"consumeEnable":true,"consumeFromMinEnable":true,"groupName":"RawGroup","notifyConsumerIdsChangedEnable":true,"retryMaxTimes":3,"retryQueueNums":1,"whichBrokerWhenConsumeSlowly":1}"#),
     ));
-    v.push(raw("all subscription groups", rc::GET_ALL_SUBSCRIPTIONGROUP_CONFIG, &[], None));
+    v.push(raw(
+        "all subscription groups",
+        rc::GET_ALL_SUBSCRIPTIONGROUP_CONFIG,
+        &[],
+        None,
+    ));
     v
 }
 
@@ -827,7 +1369,9 @@ fn mask_all(text: &str, side: &Side) -> String {
 }
 
 fn send_raw(side: &Side, reqs: &[Raw]) -> Result<Vec<Answer>> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     let addr = side.cluster.broker.addr();
     rt.block_on(async {
         let client = protocol::net::RemotingClient::new();
@@ -847,7 +1391,9 @@ fn send_raw(side: &Side, reqs: &[Raw]) -> Result<Vec<Answer>> {
                     code: Some(resp.code),
                     remark: resp.remark.as_deref().map(|t| mask_all(t, side)),
                     ext: resp.ext_fields.as_ref().map(|e| {
-                        e.iter().map(|(k, v)| (k.to_string(), mask_all(v, side))).collect()
+                        e.iter()
+                            .map(|(k, v)| (k.to_string(), mask_all(v, side)))
+                            .collect()
                     }),
                     // the config text holds instance paths and ports: `mqadmin getBrokerConfig`
                     // compares it key by key
@@ -888,11 +1434,18 @@ fn raw_admin_requests_equal_on_java_and_rmq_broker() -> Result<()> {
     for (i, r) in reqs.iter().enumerate() {
         eprintln!("[raw-admin] {:32} java={:?}", r.name, ja[i]);
         if ja[i] != ra[i] {
-            mismatches.push(format!("{} (code {}):\n  java {:?}\n  rmq  {:?}", r.name, r.code, ja[i], ra[i]));
+            mismatches.push(format!(
+                "{} (code {}):\n  java {:?}\n  rmq  {:?}",
+                r.name, r.code, ja[i], ra[i]
+            ));
         }
     }
     if !mismatches.is_empty() {
-        bail!("{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
+        bail!(
+            "{} mismatches:\n{}",
+            mismatches.len(),
+            mismatches.join("\n")
+        );
     }
     Ok(())
 }

@@ -13,7 +13,11 @@ fn run(flavor: Flavor) -> anyhow::Result<DriverOutput> {
         Duration::from_secs(120),
     );
     if out.is_err() {
-        eprintln!("--- {} broker log ---\n{}", flavor.name(), cluster.broker.proc().log_tail(60));
+        eprintln!(
+            "--- {} broker log ---\n{}",
+            flavor.name(),
+            cluster.broker.proc().log_tail(60)
+        );
     }
     out
 }
@@ -25,12 +29,20 @@ fn query_ops_match_java() -> anyhow::Result<()> {
     let mut diffs = Vec::new();
     for (k, jv) in &java.results {
         let rv = rmq.results.get(k);
-        eprintln!("[query_ops] {k:28} java={jv:24} rmq={}", rv.map(String::as_str).unwrap_or("<missing>"));
+        eprintln!(
+            "[query_ops] {k:28} java={jv:24} rmq={}",
+            rv.map(String::as_str).unwrap_or("<missing>")
+        );
         if rv != Some(jv) {
             diffs.push(k.clone());
         }
     }
-    assert!(diffs.is_empty(), "values differ for {diffs:?}\njava {:?}\nrmq {:?}", java.results, rmq.results);
+    assert!(
+        diffs.is_empty(),
+        "values differ for {diffs:?}\njava {:?}\nrmq {:?}",
+        java.results,
+        rmq.results
+    );
     assert_eq!(java.req("pull_taga_count")?, "5");
     Ok(())
 }

@@ -18,14 +18,25 @@ fn send_modes(flavor: Flavor) -> anyhow::Result<DriverOutput> {
         Duration::from_secs(170),
     );
     if out.is_err() {
-        eprintln!("--- {} broker log ---\n{}", flavor.name(), cluster.broker.proc().log_tail(60));
+        eprintln!(
+            "--- {} broker log ---\n{}",
+            flavor.name(),
+            cluster.broker.proc().log_tail(60)
+        );
     }
     out
 }
 
 fn check_send_modes(flavor: Flavor, out: &DriverOutput) -> anyhow::Result<()> {
     let n: i64 = N.parse()?;
-    let ctx = || format!("[{}] {:?}\n{}", flavor.name(), out.results, out.output.describe());
+    let ctx = || {
+        format!(
+            "[{}] {:?}\n{}",
+            flavor.name(),
+            out.results,
+            out.output.describe()
+        )
+    };
     assert_eq!(out.req_i64("sync_ok")?, n, "{}", ctx());
     assert_eq!(out.req_i64("async_ok")?, n, "{}", ctx());
     assert_eq!(out.req_i64("oneway_sent")?, n, "{}", ctx());
@@ -64,7 +75,13 @@ fn restart(flavor: Flavor, crash: bool) -> anyhow::Result<()> {
         &["produce", "RestartTopic", "100", &ids_s],
         Duration::from_secs(120),
     )?;
-    assert_eq!(p.req_i64("sync_ok")?, 100, "[{}] {}", flavor.name(), p.output.describe());
+    assert_eq!(
+        p.req_i64("sync_ok")?,
+        100,
+        "[{}] {}",
+        flavor.name(),
+        p.output.describe()
+    );
     if crash {
         b1.kill9();
     } else {
@@ -80,7 +97,11 @@ fn restart(flavor: Flavor, crash: bool) -> anyhow::Result<()> {
     let c = match c {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("--- {} broker log after restart ---\n{}", flavor.name(), b2.proc().log_tail(60));
+            eprintln!(
+                "--- {} broker log after restart ---\n{}",
+                flavor.name(),
+                b2.proc().log_tail(60)
+            );
             return Err(e);
         }
     };
@@ -120,7 +141,13 @@ fn produce(ns: &str, topic: &str, n: usize, ids: &std::path::Path) -> anyhow::Re
 }
 
 /// Consume with `group`: exactly the messages of `ids` must arrive (nothing older).
-fn consume_exactly(ns: &str, topic: &str, ids: &std::path::Path, group: &str, label: &str) -> anyhow::Result<()> {
+fn consume_exactly(
+    ns: &str,
+    topic: &str,
+    ids: &std::path::Path,
+    group: &str,
+    label: &str,
+) -> anyhow::Result<()> {
     let c = run_driver(
         "rmq.compat.broker.SendModes",
         ns,
@@ -141,7 +168,11 @@ fn consume_exactly(ns: &str, topic: &str, ids: &std::path::Path, group: &str, la
 fn config_files_hand_over_java_rmq_java() -> anyhow::Result<()> {
     let ns = JavaNamesrv::start()?;
     let dir = new_temp_dir("rmq-broker-handover-")?;
-    let (a, b, c) = (dir.path().join("a"), dir.path().join("b"), dir.path().join("c"));
+    let (a, b, c) = (
+        dir.path().join("a"),
+        dir.path().join("b"),
+        dir.path().join("c"),
+    );
     let group = "handover_group";
     let topic = "HandoverTopic";
 
@@ -175,7 +206,11 @@ fn rebalance(flavor: Flavor) -> anyhow::Result<DriverOutput> {
         Duration::from_secs(170),
     );
     if out.is_err() {
-        eprintln!("--- {} broker log ---\n{}", flavor.name(), cluster.broker.proc().log_tail(60));
+        eprintln!(
+            "--- {} broker log ---\n{}",
+            flavor.name(),
+            cluster.broker.proc().log_tail(60)
+        );
     }
     out
 }
@@ -190,11 +225,20 @@ fn consumer_group_rebalance_java_and_rmq() -> anyhow::Result<()> {
         eprintln!("[rebalance] {ctx}");
         assert_eq!(out.req_i64("first_half_by_a")?, 41, "{ctx}");
         assert_eq!(out.req_i64("missing")?, 0, "{ctx}");
-        assert!(out.req_i64("b_got_second_half")? > 0, "B never received: no rebalance {ctx}");
-        assert!(out.req_i64("a_got_second_half")? > 0, "A lost every queue {ctx}");
+        assert!(
+            out.req_i64("b_got_second_half")? > 0,
+            "B never received: no rebalance {ctx}"
+        );
+        assert!(
+            out.req_i64("a_got_second_half")? > 0,
+            "A lost every queue {ctx}"
+        );
         // At-least-once: Java itself redelivers a message now and then around a rebalance, but
         // a queue handed over must not restart from scratch (~10 messages per queue here).
-        assert!(out.req_i64("duplicates")? <= 5, "queue replayed after hand-over {ctx}");
+        assert!(
+            out.req_i64("duplicates")? <= 5,
+            "queue replayed after hand-over {ctx}"
+        );
     }
     Ok(())
 }

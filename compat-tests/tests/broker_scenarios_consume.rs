@@ -111,7 +111,13 @@ fn clustering_broadcasting_and_consume_from_where_java_and_rmq() -> Result<()> {
     for flavor in flavors() {
         let c = Cluster::start(flavor)?;
         let ns = c.namesrv_addr();
-        let clu = driver(&c.broker, &ns, "Groups", &["clustering", "ClusterTopic", "30"], 150)?;
+        let clu = driver(
+            &c.broker,
+            &ns,
+            "Groups",
+            &["clustering", "ClusterTopic", "30"],
+            150,
+        )?;
         expect(
             flavor,
             "clustering",
@@ -123,14 +129,30 @@ fn clustering_broadcasting_and_consume_from_where_java_and_rmq() -> Result<()> {
                 ("consumers_with_msgs", 3),
             ],
         )?;
-        let bc = driver(&c.broker, &ns, "Groups", &["broadcast", "BroadcastTopic", "20"], 150)?;
+        let bc = driver(
+            &c.broker,
+            &ns,
+            "Groups",
+            &["broadcast", "BroadcastTopic", "20"],
+            150,
+        )?;
         expect(
             flavor,
             "broadcasting",
             &bc,
-            &[("per_consumer_min", 20), ("per_consumer_max", 20), ("duplicates", 0)],
+            &[
+                ("per_consumer_min", 20),
+                ("per_consumer_max", 20),
+                ("duplicates", 0),
+            ],
         )?;
-        let fw = driver(&c.broker, &ns, "Groups", &["fromwhere", "FromWhereTopic", "10"], 150)?;
+        let fw = driver(
+            &c.broker,
+            &ns,
+            "Groups",
+            &["fromwhere", "FromWhereTopic", "10"],
+            150,
+        )?;
         // A 4.9.7 broker answers QUERY_CONSUMER_OFFSET for a group without an offset with 0
         // while the queue's first message is in memory, so every new group starts at 0.
         expect(

@@ -28,12 +28,25 @@ fn run_with_filter_file(
     args: &[&str],
 ) -> anyhow::Result<(DriverOutput, Option<String>)> {
     let cluster = Cluster::start_with(flavor, conf)?;
-    let out = run_driver(DRIVER, &cluster.namesrv_addr(), args, Duration::from_secs(300));
+    let out = run_driver(
+        DRIVER,
+        &cluster.namesrv_addr(),
+        args,
+        Duration::from_secs(300),
+    );
     if out.is_err() {
-        eprintln!("--- {} broker log ---\n{}", flavor.name(), cluster.broker.proc().log_tail(60));
+        eprintln!(
+            "--- {} broker log ---\n{}",
+            flavor.name(),
+            cluster.broker.proc().log_tail(60)
+        );
     }
     let out = out?;
-    let path = cluster.broker.store_dir().join("config").join("consumerFilter.json");
+    let path = cluster
+        .broker
+        .store_dir()
+        .join("config")
+        .join("consumerFilter.json");
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     let mut text = None;
     while std::time::Instant::now() < deadline {
@@ -84,13 +97,19 @@ const ENABLED: &[(&str, &str)] = &[("enablePropertyFilter", "true")];
 
 #[test]
 fn sql92_selection_java_and_rmq() -> anyhow::Result<()> {
-    let (java, java_filters) = run_with_filter_file(Flavor::Java, ENABLED, &["select", "SqlTopic"])?;
+    let (java, java_filters) =
+        run_with_filter_file(Flavor::Java, ENABLED, &["select", "SqlTopic"])?;
     let (rmq, rmq_filters) = run_with_filter_file(Flavor::Rmq, ENABLED, &["select", "SqlTopic"])?;
     let n = java.req_i64("expressions")?;
     assert!(n >= 25, "only {n} expressions");
     for out in [&java, &rmq] {
         assert_eq!(out.req_i64("sent")?, 48);
-        assert_eq!(out.req_i64("push_pending_queues")?, 0, "push consumers did not catch up: {:?}", out.results);
+        assert_eq!(
+            out.req_i64("push_pending_queues")?,
+            0,
+            "push consumers did not catch up: {:?}",
+            out.results
+        );
     }
     let mut diffs = Vec::new();
     let mut nontrivial = 0;
@@ -112,7 +131,10 @@ fn sql92_selection_java_and_rmq() -> anyhow::Result<()> {
         }
     }
     assert!(diffs.is_empty(), "selections differ:\n{}", diffs.join("\n"));
-    assert!(nontrivial >= 20, "too few selective expressions ({nontrivial})");
+    assert!(
+        nontrivial >= 20,
+        "too few selective expressions ({nontrivial})"
+    );
     // consumerFilter.json as Java writes it: same text once times and versions are blanked
     let (Some(jf), Some(rf)) = (java_filters, rmq_filters) else {
         anyhow::bail!("consumerFilter.json missing");
@@ -137,7 +159,10 @@ fn sql92_bad_expressions_java_and_rmq() -> anyhow::Result<()> {
         let expr = java.req(&format!("bad.{i}.expr"))?;
         for field in ["code", "msg", "pull"] {
             let key = format!("bad.{i}.{field}");
-            let (j, r) = (java.get(&key).unwrap_or("<none>"), rmq.get(&key).unwrap_or("<none>"));
+            let (j, r) = (
+                java.get(&key).unwrap_or("<none>"),
+                rmq.get(&key).unwrap_or("<none>"),
+            );
             if field == "code" && j == "23" {
                 parse_failed += 1;
             }
@@ -149,7 +174,11 @@ fn sql92_bad_expressions_java_and_rmq() -> anyhow::Result<()> {
     for (k, v) in with_prefix(&rmq, "bad.") {
         eprintln!("[sql92 bad] {k} = {v}");
     }
-    assert!(diffs.is_empty(), "bad expressions differ:\n{}", diffs.join("\n"));
+    assert!(
+        diffs.is_empty(),
+        "bad expressions differ:\n{}",
+        diffs.join("\n")
+    );
     // all but `i LIKE` (which Java compiles as `i`, ignoring the rest) are refused with
     // SUBSCRIPTION_PARSE_FAILED
     assert_eq!(parse_failed, n - 1, "SUBSCRIPTION_PARSE_FAILED answers");

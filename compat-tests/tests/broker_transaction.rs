@@ -28,7 +28,11 @@ fn tx_conf(check_max: &'static str) -> Vec<(&'static str, &'static str)> {
 }
 
 fn dump_logs(flavor: Flavor, broker: &Broker) {
-    eprintln!("--- {} broker log ---\n{}", flavor.name(), broker.proc().log_tail(80));
+    eprintln!(
+        "--- {} broker log ---\n{}",
+        flavor.name(),
+        broker.proc().log_tail(80)
+    );
 }
 
 fn run_all(flavor: Flavor) -> anyhow::Result<DriverOutput> {
@@ -36,7 +40,15 @@ fn run_all(flavor: Flavor) -> anyhow::Result<DriverOutput> {
     let out = run_driver(
         DRIVER,
         &cluster.namesrv_addr(),
-        &["all", "TxTopic", N, CHECK_MAX, INTERVAL_MS, TIMEOUT_MS, IMMUNITY_S],
+        &[
+            "all",
+            "TxTopic",
+            N,
+            CHECK_MAX,
+            INTERVAL_MS,
+            TIMEOUT_MS,
+            IMMUNITY_S,
+        ],
         Duration::from_secs(240),
     );
     if out.is_err() {
@@ -48,9 +60,21 @@ fn run_all(flavor: Flavor) -> anyhow::Result<DriverOutput> {
 fn check_all(flavor: Flavor, out: &DriverOutput) -> anyhow::Result<()> {
     let n: i64 = N.parse()?;
     let max: i64 = CHECK_MAX.parse()?;
-    let ctx = || format!("[{}] {:?}\n{}", flavor.name(), out.results, out.output.describe());
+    let ctx = || {
+        format!(
+            "[{}] {:?}\n{}",
+            flavor.name(),
+            out.results,
+            out.output.describe()
+        )
+    };
     assert_eq!(out.req_i64("sent_ok")?, 6 * n, "{}", ctx());
-    assert_eq!(out.req_i64("commit_received")?, n, "commit consumed once: {}", ctx());
+    assert_eq!(
+        out.req_i64("commit_received")?,
+        n,
+        "commit consumed once: {}",
+        ctx()
+    );
     assert_eq!(out.req_i64("commit_distinct")?, n, "{}", ctx());
     assert_eq!(out.req_i64("rollback_received")?, 0, "{}", ctx());
     assert_eq!(out.req_i64("ucommit_received")?, n, "{}", ctx());
@@ -115,13 +139,26 @@ fn restart(flavor: Flavor) -> anyhow::Result<()> {
             return Err(e);
         }
     };
-    assert_eq!(p.req_i64("sent_ok")?, 4 * N.parse::<i64>()?, "[{}] {}", flavor.name(), p.output.describe());
+    assert_eq!(
+        p.req_i64("sent_ok")?,
+        4 * N.parse::<i64>()?,
+        "[{}] {}",
+        flavor.name(),
+        p.output.describe()
+    );
     b1.stop()?;
     let b2 = Broker::start_with_store(flavor, &ns.addr(), store.path(), &conf)?;
     let r = run_driver(
         DRIVER,
         &ns.addr(),
-        &["resolve", "TxRestartTopic", &group, &state_s, INTERVAL_MS, TIMEOUT_MS],
+        &[
+            "resolve",
+            "TxRestartTopic",
+            &group,
+            &state_s,
+            INTERVAL_MS,
+            TIMEOUT_MS,
+        ],
         Duration::from_secs(180),
     );
     let r = match r {
@@ -134,15 +171,27 @@ fn restart(flavor: Flavor) -> anyhow::Result<()> {
     let n: i64 = N.parse()?;
     let ctx = format!("[{}] {:?}", flavor.name(), r.results);
     assert_eq!(r.req_i64("expected_each")?, n, "{ctx}");
-    assert_eq!(r.req_i64("rcommit_received")?, n, "committed before the restart: consumed once {ctx}");
+    assert_eq!(
+        r.req_i64("rcommit_received")?,
+        n,
+        "committed before the restart: consumed once {ctx}"
+    );
     assert_eq!(r.req_i64("rcommit_distinct")?, n, "{ctx}");
     assert_eq!(r.req_i64("rrollback_received")?, 0, "{ctx}");
-    assert_eq!(r.req_i64("rucommit_received")?, n, "committed on check after the restart {ctx}");
+    assert_eq!(
+        r.req_i64("rucommit_received")?,
+        n,
+        "committed on check after the restart {ctx}"
+    );
     assert_eq!(r.req_i64("rucommit_distinct")?, n, "{ctx}");
     assert_eq!(r.req_i64("rucommit_checked")?, n, "{ctx}");
     assert_eq!(r.req_i64("rurollback_received")?, 0, "{ctx}");
     assert_eq!(r.req_i64("rurollback_checked")?, n, "{ctx}");
-    assert_eq!(r.req_i64("unexpected_checks")?, 0, "settled halves re-checked after restart {ctx}");
+    assert_eq!(
+        r.req_i64("unexpected_checks")?,
+        0,
+        "settled halves re-checked after restart {ctx}"
+    );
     assert_eq!(r.req_i64("bad_body")?, 0, "{ctx}");
     Ok(())
 }
@@ -173,8 +222,24 @@ fn tx_benchmark(flavor: Flavor) -> anyhow::Result<BenchStats> {
     let producer = spawn_java(
         "org.apache.rocketmq.example.benchmark.TransactionProducer",
         &[
-            "-n", &ns, "-t", "TxBenchTopic", "-w", "2", "-s", "256", "-i", "5", "-sr", "0.1", "-su", "0.2",
-            "-cr", "0.1", "-cu", "0.4",
+            "-n",
+            &ns,
+            "-t",
+            "TxBenchTopic",
+            "-w",
+            "2",
+            "-s",
+            "256",
+            "-i",
+            "5",
+            "-sr",
+            "0.1",
+            "-su",
+            "0.2",
+            "-cr",
+            "0.1",
+            "-cu",
+            "0.4",
         ],
         &env,
         &[],
@@ -191,7 +256,10 @@ fn tx_benchmark(flavor: Flavor) -> anyhow::Result<BenchStats> {
             return Err(e);
         }
     };
-    let unexpected_lines: Vec<&str> = log.lines().filter(|l| l.contains("unexpected check:")).collect();
+    let unexpected_lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("unexpected check:"))
+        .collect();
     let tps = values_after(&log, "Send TPS:");
     let failed = values_after(&log, "Send Failed:");
     let checks = values_after(&log, "check:");
@@ -231,12 +299,28 @@ fn benchmark_transaction_producer_java_and_rmq() -> anyhow::Result<()> {
         let (tps, failed, checks, unexpected, lines) = tx_benchmark(flavor)?;
         assert_eq!(lines, 0, "[{}] `unexpected check:` lines", flavor.name());
         assert!(!unexpected.is_empty(), "[{}] no stats lines", flavor.name());
-        assert!(unexpected.iter().all(|u| *u == 0), "[{}] unexpectedCheck {unexpected:?}", flavor.name());
+        assert!(
+            unexpected.iter().all(|u| *u == 0),
+            "[{}] unexpectedCheck {unexpected:?}",
+            flavor.name()
+        );
         // the first window may include sends that raced the auto-created topic's first route
         // (seen on the Java broker too)
-        assert!(failed.iter().skip(1).all(|f| *f == 0), "[{}] Send Failed {failed:?}", flavor.name());
-        assert!(tps.iter().any(|t| *t > 0), "[{}] Send TPS {tps:?}", flavor.name());
-        assert!(checks.iter().any(|c| *c > 0), "[{}] no checks at all {checks:?}", flavor.name());
+        assert!(
+            failed.iter().skip(1).all(|f| *f == 0),
+            "[{}] Send Failed {failed:?}",
+            flavor.name()
+        );
+        assert!(
+            tps.iter().any(|t| *t > 0),
+            "[{}] Send TPS {tps:?}",
+            flavor.name()
+        );
+        assert!(
+            checks.iter().any(|c| *c > 0),
+            "[{}] no checks at all {checks:?}",
+            flavor.name()
+        );
     }
     Ok(())
 }

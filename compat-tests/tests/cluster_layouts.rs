@@ -40,9 +40,15 @@ fn layout(name: &str) -> anyhow::Result<Vec<ConfFile>> {
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .filter_map(|l| l.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
+            .filter_map(|l| {
+                l.split_once('=')
+                    .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+            })
             .collect();
-        let stem = f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = f
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         out.push((stem, kv));
     }
     Ok(out)
@@ -86,13 +92,22 @@ fn start_layout(flavor: Flavor, name: &str) -> anyhow::Result<Running> {
     }
     let r = Running { ns, brokers };
     let c = Client::new()?;
-    let names: BTreeSet<String> = r.brokers.iter().map(|(_, b)| b.broker_name().to_string()).collect();
+    let names: BTreeSet<String> = r
+        .brokers
+        .iter()
+        .map(|(_, b)| b.broker_name().to_string())
+        .collect();
     for n in &names {
         let mut want: Vec<(i64, String)> = r
             .brokers
             .iter()
             .filter(|(_, b)| b.broker_name() == n)
-            .map(|(_, b)| (b.conf().get("brokerId").unwrap_or("0").parse().unwrap_or(0), b.addr()))
+            .map(|(_, b)| {
+                (
+                    b.conf().get("brokerId").unwrap_or("0").parse().unwrap_or(0),
+                    b.addr(),
+                )
+            })
             .collect();
         want.sort();
         c.wait_brokers(&r.ns.addr(), n, &want, Duration::from_secs(90))?;
@@ -117,12 +132,27 @@ fn roundtrip(r: &Running, label: &str) -> anyhow::Result<()> {
     let n = 200;
     let p = produce(&r.ns.addr(), topic, n, &idfile, Duration::from_secs(300))?;
     eprintln!("[{label}] producer {:?}", p.results);
-    assert_eq!(p.req_i64("SEND_OK")?, n as i64, "[{label}] {}", p.output.describe());
+    assert_eq!(
+        p.req_i64("SEND_OK")?,
+        n as i64,
+        "[{label}] {}",
+        p.output.describe()
+    );
     let spread = p.req("brokers")?;
     for m in &masters {
-        assert!(spread.contains(&format!("{m}=")), "[{label}] no message went to {m}: {spread}");
+        assert!(
+            spread.contains(&format!("{m}=")),
+            "[{label}] no message went to {m}: {spread}"
+        );
     }
-    let got = consume(&r.ns.addr(), topic, &idfile, &format!("layout_{}", label.replace(' ', "_")), 180, 2)?;
+    let got = consume(
+        &r.ns.addr(),
+        topic,
+        &idfile,
+        &format!("layout_{}", label.replace(' ', "_")),
+        180,
+        2,
+    )?;
     assert_eq!(got.req_i64("missing")?, 0, "[{label}] {:?}", got.results);
     assert_eq!(got.req_i64("bad_body")?, 0, "[{label}]");
     Ok(())
@@ -159,7 +189,10 @@ fn cluster_rows(text: &str) -> Vec<String> {
                 while f.contains("99") {
                     f = f.replace("99", "9");
                 }
-                format!("{} {} {} {} {} | {f}", cols[0], cols[1], cols[2], cols[3], cols[4])
+                format!(
+                    "{} {} {} {} {} | {f}",
+                    cols[0], cols[1], cols[2], cols[3], cols[4]
+                )
             } else {
                 l.split_whitespace().collect::<Vec<_>>().join(" ")
             }
@@ -187,15 +220,24 @@ fn admin_view(flavor: Flavor) -> anyhow::Result<AdminView> {
     let c = Client::new()?;
     let topic = "LayoutAdminTopic";
     create_topic(&r.ns.addr(), "DefaultCluster", topic, 4)?;
-    wait_topic_route(&c, &r.ns.addr(), topic, &["broker-a", "broker-b"], Duration::from_secs(30))?;
+    wait_topic_route(
+        &c,
+        &r.ns.addr(),
+        topic,
+        &["broker-a", "broker-b"],
+        Duration::from_secs(30),
+    )?;
     let ns = r.ns.addr();
     let cl = mqadmin_until(&ns, &["clusterList"], Duration::from_secs(60), |o| {
         o.matches("V4_").count() >= 4 && !o.contains("Exception")
     })?;
     let slave = r.broker("broker-a-s")?;
-    let st = mqadmin_until(&ns, &["brokerStatus", "-b", &slave.addr()], Duration::from_secs(60), |o| {
-        o.contains("brokerVersionDesc") && !o.contains("Exception")
-    })?;
+    let st = mqadmin_until(
+        &ns,
+        &["brokerStatus", "-b", &slave.addr()],
+        Duration::from_secs(60),
+        |o| o.contains("brokerVersionDesc") && !o.contains("Exception"),
+    )?;
     let st = st.replace(&slave.store_dir().display().to_string(), "STORE");
     let route = mqadmin(&ns, &["topicRoute", "-t", topic])?;
     let version = st
@@ -215,11 +257,17 @@ fn admin_view(flavor: Flavor) -> anyhow::Result<AdminView> {
 fn admin_views_of_2m_2s_match_java() -> anyhow::Result<()> {
     let java = admin_view(Flavor::Java)?;
     let rmq = admin_view(Flavor::Rmq)?;
-    eprintln!("java clusterList: {:#?}\nrmq clusterList: {:#?}", java.cluster, rmq.cluster);
+    eprintln!(
+        "java clusterList: {:#?}\nrmq clusterList: {:#?}",
+        java.cluster, rmq.cluster
+    );
     assert_eq!(rmq.cluster, java.cluster);
     let only_java: Vec<_> = java.slave_status.difference(&rmq.slave_status).collect();
     let only_rmq: Vec<_> = rmq.slave_status.difference(&java.slave_status).collect();
-    assert!(only_java.is_empty() && only_rmq.is_empty(), "brokerStatus keys: only java {only_java:?}, only rmq {only_rmq:?}");
+    assert!(
+        only_java.is_empty() && only_rmq.is_empty(),
+        "brokerStatus keys: only java {only_java:?}, only rmq {only_rmq:?}"
+    );
     assert_eq!(rmq.slave_version, java.slave_version);
     assert_eq!(rmq.route, java.route, "topicRoute");
     Ok(())

@@ -46,7 +46,8 @@ fn snapshot(
         let (h, p) = addr.rsplit_once(':').unwrap_or((addr, "0"));
         format!("{h}:{}", p.parse::<i32>().unwrap_or(0) - 2)
     };
-    let topics: TopicConfigSerializeWrapper = protocol::fastjson::from_slice(&fetch(c, &vip, rc::GET_ALL_TOPIC_CONFIG)?)?;
+    let topics: TopicConfigSerializeWrapper =
+        protocol::fastjson::from_slice(&fetch(c, &vip, rc::GET_ALL_TOPIC_CONFIG)?)?;
     let groups: SubscriptionGroupWrapper =
         protocol::fastjson::from_slice(&fetch(c, addr, rc::GET_ALL_SUBSCRIPTIONGROUP_CONFIG)?)?;
     let offsets: ConsumerOffsetSerializeWrapper =
@@ -82,26 +83,69 @@ fn sync(master_flavor: Flavor, slave_flavor: Flavor) -> anyhow::Result<()> {
     let label = format!("{}->{}", master_flavor.name(), slave_flavor.name());
     let ns = Namesrv::start(master_flavor)?;
     let c = Client::new()?;
-    let master = start_broker(master_flavor, &ns.addr(), "broker-m", "ASYNC_MASTER", "ASYNC_FLUSH", &[])?;
-    let slave = start_broker(slave_flavor, &ns.addr(), "broker-m", "SLAVE", "ASYNC_FLUSH", &[])?;
+    let master = start_broker(
+        master_flavor,
+        &ns.addr(),
+        "broker-m",
+        "ASYNC_MASTER",
+        "ASYNC_FLUSH",
+        &[],
+    )?;
+    let slave = start_broker(
+        slave_flavor,
+        &ns.addr(),
+        "broker-m",
+        "SLAVE",
+        "ASYNC_FLUSH",
+        &[],
+    )?;
     let result = (|| -> anyhow::Result<()> {
-        c.wait_brokers(&ns.addr(), "broker-m", &ids(Some(&master), Some(&slave)), Duration::from_secs(60))?;
+        c.wait_brokers(
+            &ns.addr(),
+            "broker-m",
+            &ids(Some(&master), Some(&slave)),
+            Duration::from_secs(60),
+        )?;
         let topic = "HaMetaTopic";
         let group = "ha_meta_group";
         create_topic(&ns.addr(), "HaCluster", topic, 2)?;
-        let out = mqadmin(&ns.addr(), &["updateSubGroup", "-c", "HaCluster", "-g", group])?;
-        anyhow::ensure!(out.contains("create subscription group to"), "updateSubGroup:\n{out}");
-        wait_topic_route(&c, &ns.addr(), topic, &["broker-m"], Duration::from_secs(30))?;
+        let out = mqadmin(
+            &ns.addr(),
+            &["updateSubGroup", "-c", "HaCluster", "-g", group],
+        )?;
+        anyhow::ensure!(
+            out.contains("create subscription group to"),
+            "updateSubGroup:\n{out}"
+        );
+        wait_topic_route(
+            &c,
+            &ns.addr(),
+            topic,
+            &["broker-m"],
+            Duration::from_secs(30),
+        )?;
         let tmp = scratch("rmq-ha-meta-")?;
         let idfile = tmp.path().join("ids.txt");
         let n = 30;
         let p = run_driver(
             PRODUCER,
             &ns.addr(),
-            &["fixed", topic, &n.to_string(), &idfile.display().to_string(), "2", "1"],
+            &[
+                "fixed",
+                topic,
+                &n.to_string(),
+                &idfile.display().to_string(),
+                "2",
+                "1",
+            ],
             Duration::from_secs(120),
         )?;
-        assert_eq!(p.req_i64("SEND_OK")?, n, "[{label}] {}", p.output.describe());
+        assert_eq!(
+            p.req_i64("SEND_OK")?,
+            n,
+            "[{label}] {}",
+            p.output.describe()
+        );
         let got = consume(&ns.addr(), topic, &idfile, group, 120, 6)?;
         assert_eq!(got.req_i64("missing")?, 0, "[{label}] {:?}", got.results);
 

@@ -28,7 +28,13 @@ struct Outcome {
     slave_pull: (String, String, bool),
 }
 
-fn step(ns: &str, topic: &str, n: usize, tmp: &std::path::Path, label: &str) -> anyhow::Result<String> {
+fn step(
+    ns: &str,
+    topic: &str,
+    n: usize,
+    tmp: &std::path::Path,
+    label: &str,
+) -> anyhow::Result<String> {
     let idfile = tmp.join(format!("{label}.txt"));
     let p = produce(ns, topic, n, &idfile, Duration::from_secs(180))?;
     let s = p.req("statuses")?.to_string();
@@ -40,27 +46,67 @@ fn run(flavor: Flavor) -> anyhow::Result<Outcome> {
     eprintln!("== {} SYNC_MASTER + SYNC_FLUSH", flavor.name());
     let ns = Namesrv::start(flavor)?;
     let c = Client::new()?;
-    let read_conf = [("slaveReadEnable", "true"), ("accessMessageInMemoryMaxRatio", "0")];
-    let master = start_broker(flavor, &ns.addr(), "broker-s", "SYNC_MASTER", "SYNC_FLUSH", &read_conf)?;
+    let read_conf = [
+        ("slaveReadEnable", "true"),
+        ("accessMessageInMemoryMaxRatio", "0"),
+    ];
+    let master = start_broker(
+        flavor,
+        &ns.addr(),
+        "broker-s",
+        "SYNC_MASTER",
+        "SYNC_FLUSH",
+        &read_conf,
+    )?;
     let topic = "HaSyncTopic";
     let tmp = scratch("rmq-ha-sync-")?;
     let mut statuses = Vec::new();
-    c.wait_brokers(&ns.addr(), "broker-s", &ids(Some(&master), None), Duration::from_secs(60))?;
+    c.wait_brokers(
+        &ns.addr(),
+        "broker-s",
+        &ids(Some(&master), None),
+        Duration::from_secs(60),
+    )?;
     create_topic(&ns.addr(), "HaCluster", topic, 1)?;
-    wait_topic_route(&c, &ns.addr(), topic, &["broker-s"], Duration::from_secs(30))?;
+    wait_topic_route(
+        &c,
+        &ns.addr(),
+        topic,
+        &["broker-s"],
+        Duration::from_secs(30),
+    )?;
     statuses.push(step(&ns.addr(), topic, 5, tmp.path(), "no-slave")?);
 
-    let slave = start_broker(flavor, &ns.addr(), "broker-s", "SLAVE", "ASYNC_FLUSH", &read_conf)?;
+    let slave = start_broker(
+        flavor,
+        &ns.addr(),
+        "broker-s",
+        "SLAVE",
+        "ASYNC_FLUSH",
+        &read_conf,
+    )?;
     let result = (|| -> anyhow::Result<Outcome> {
-        c.wait_brokers(&ns.addr(), "broker-s", &ids(Some(&master), Some(&slave)), Duration::from_secs(60))?;
+        c.wait_brokers(
+            &ns.addr(),
+            "broker-s",
+            &ids(Some(&master), Some(&slave)),
+            Duration::from_secs(60),
+        )?;
         // wait for the slave to have everything (a Java slave reports 5 s after connecting)
-        wait_replicated(&master.store_dir(), &slave.store_dir(), Duration::from_secs(60))?;
+        wait_replicated(
+            &master.store_dir(),
+            &slave.store_dir(),
+            Duration::from_secs(60),
+        )?;
         statuses.push(step(&ns.addr(), topic, 5, tmp.path(), "slave-up")?);
 
         sigstop(&slave);
         let paused = Instant::now();
         statuses.push(step(&ns.addr(), topic, 3, tmp.path(), "slave-paused")?);
-        assert!(paused.elapsed() < Duration::from_secs(19), "the paused steps took too long for the test's premise");
+        assert!(
+            paused.elapsed() < Duration::from_secs(19),
+            "the paused steps took too long for the test's premise"
+        );
         // haHousekeepingInterval (20 s) without a report: the master drops the connection
         let wait = Duration::from_secs(26).saturating_sub(paused.elapsed());
         std::thread::sleep(wait);
@@ -71,10 +117,19 @@ fn run(flavor: Flavor) -> anyhow::Result<Outcome> {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             std::thread::sleep(Duration::from_secs(3));
-            if wait_replicated(&master.store_dir(), &slave.store_dir(), Duration::from_secs(1)).is_ok() {
+            if wait_replicated(
+                &master.store_dir(),
+                &slave.store_dir(),
+                Duration::from_secs(1),
+            )
+            .is_ok()
+            {
                 break;
             }
-            anyhow::ensure!(Instant::now() < deadline, "slave did not resume replication");
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "slave did not resume replication"
+            );
         }
         std::thread::sleep(Duration::from_secs(6));
         statuses.push(step(&ns.addr(), topic, 3, tmp.path(), "slave-resumed")?);
@@ -85,7 +140,10 @@ fn run(flavor: Flavor) -> anyhow::Result<Outcome> {
         // pull redirection: ratio 0 means any backlog counts as "not in memory"
         let mp = probe_pull(&ns.addr(), &master.addr(), topic, "ha_probe_group", 0, 0)?;
         let sp = probe_pull(&ns.addr(), &slave.addr(), topic, "ha_probe_group", 0, 0)?;
-        eprintln!("  master pull {:?}\n  slave pull {:?}", mp.results, sp.results);
+        eprintln!(
+            "  master pull {:?}\n  slave pull {:?}",
+            mp.results, sp.results
+        );
         Ok(Outcome {
             statuses: statuses.clone(),
             slave_send,

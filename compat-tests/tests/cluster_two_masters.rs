@@ -52,7 +52,10 @@ fn spawn_driver(class: &str, ns: &str, args: &[&str]) -> anyhow::Result<Proc> {
         class,
         args,
         &[("NAMESRV_ADDR", ns)],
-        &[("rocketmq.namesrv.addr", ns), ("rmq.compat.timeoutMs", "3600000")],
+        &[
+            ("rocketmq.namesrv.addr", ns),
+            ("rmq.compat.timeoutMs", "3600000"),
+        ],
     )
 }
 
@@ -98,7 +101,12 @@ fn read_deliveries(path: &Path) -> Vec<Delivery> {
         .collect()
 }
 
-fn scenario(label: &str, ns_flavor: Flavor, a: (Flavor, Flavor), b: (Flavor, Flavor)) -> anyhow::Result<()> {
+fn scenario(
+    label: &str,
+    ns_flavor: Flavor,
+    a: (Flavor, Flavor),
+    b: (Flavor, Flavor),
+) -> anyhow::Result<()> {
     let cycles = env_usize("RMQ_HA_CYCLES", 3);
     let loop_max = env_usize("RMQ_HA_LOOP_MAX", 200_000);
     let ns = Namesrv::start(ns_flavor)?;
@@ -107,7 +115,11 @@ fn scenario(label: &str, ns_flavor: Flavor, a: (Flavor, Flavor), b: (Flavor, Fla
     for (name, (mf, sf)) in [("broker-a", a), ("broker-b", b)] {
         let master = start_broker(mf, &ns.addr(), name, "SYNC_MASTER", "SYNC_FLUSH", &[])?;
         let slave = start_broker(sf, &ns.addr(), name, "SLAVE", "ASYNC_FLUSH", &[])?;
-        pairs.push(Pair { name, master, slave });
+        pairs.push(Pair {
+            name,
+            master,
+            slave,
+        });
     }
     let result = run_cycles(label, &ns, &c, &mut pairs, cycles, loop_max);
     if result.is_err() {
@@ -128,11 +140,22 @@ fn run_cycles(
     loop_max: usize,
 ) -> anyhow::Result<()> {
     for p in pairs.iter() {
-        c.wait_brokers(&ns.addr(), p.name, &ids(Some(&p.master), Some(&p.slave)), Duration::from_secs(90))?;
+        c.wait_brokers(
+            &ns.addr(),
+            p.name,
+            &ids(Some(&p.master), Some(&p.slave)),
+            Duration::from_secs(90),
+        )?;
     }
     let topic = "HaTwoMastersTopic";
     create_topic(&ns.addr(), "HaCluster", topic, 4)?;
-    wait_topic_route(c, &ns.addr(), topic, &["broker-a", "broker-b"], Duration::from_secs(30))?;
+    wait_topic_route(
+        c,
+        &ns.addr(),
+        topic,
+        &["broker-a", "broker-b"],
+        Duration::from_secs(30),
+    )?;
     let tmp = scratch("rmq-ha-2m-")?;
     let warm = tmp.path().join("warm.txt");
     let pair_refs: Vec<(&Broker, &Broker)> = pairs.iter().map(|p| (&p.master, &p.slave)).collect();
@@ -145,12 +168,24 @@ fn run_cycles(
     let sends = tmp.path().join("sends.txt");
     let got = tmp.path().join("deliveries.txt");
     let s = |p: &Path| p.display().to_string();
-    let consumer = spawn_driver(CONSUMER, &ns.addr(), &["live", topic, "ha_2m_group", &s(&c_stop), &s(&got)])?;
+    let consumer = spawn_driver(
+        CONSUMER,
+        &ns.addr(),
+        &["live", topic, "ha_2m_group", &s(&c_stop), &s(&got)],
+    )?;
     consumer.wait_for_log("RESULT started=true", Duration::from_secs(90))?;
     let producer = spawn_driver(
         PRODUCER,
         &ns.addr(),
-        &["loop", topic, &s(&p_stop), &s(&sends), &loop_max.to_string(), "2", "15"],
+        &[
+            "loop",
+            topic,
+            &s(&p_stop),
+            &s(&sends),
+            &loop_max.to_string(),
+            "2",
+            "15",
+        ],
     )?;
 
     let mut windows = Vec::new();
@@ -162,7 +197,11 @@ fn run_cycles(
         let killed = now_ms();
         pairs[v].master.kill9();
         signal(&consumer, libc::SIGCONT);
-        eprintln!("[{label}] cycle {cycle}: killed {} master ({})", pairs[v].name, pairs[v].master.flavor().name());
+        eprintln!(
+            "[{label}] cycle {cycle}: killed {} master ({})",
+            pairs[v].name,
+            pairs[v].master.flavor().name()
+        );
         std::thread::sleep(Duration::from_secs(20));
         let restarted = now_ms();
         let new_master = restart(&pairs[v].master)?;
@@ -194,7 +233,11 @@ fn run_cycles(
         .chain(warm_sends.iter())
         .map(|(id, _, _)| id.as_str())
         .collect();
-    anyhow::ensure!(acked.len() > 100, "too few acknowledged sends: {}", acked.len());
+    anyhow::ensure!(
+        acked.len() > 100,
+        "too few acknowledged sends: {}",
+        acked.len()
+    );
     anyhow::ensure!(
         presults.get("sent").and_then(|v| v.parse::<usize>().ok()) < Some(loop_max),
         "the producer hit RMQ_HA_LOOP_MAX before the last cycle"
@@ -209,7 +252,11 @@ fn run_cycles(
             break;
         }
         if Instant::now() >= deadline {
-            let sample: Vec<&&str> = acked.iter().filter(|id| !seen.contains(**id)).take(10).collect();
+            let sample: Vec<&&str> = acked
+                .iter()
+                .filter(|id| !seen.contains(**id))
+                .take(10)
+                .collect();
             bail!("[{label}] {missing} acknowledged messages never delivered, e.g. {sample:?}");
         }
         std::thread::sleep(Duration::from_secs(2));
@@ -232,7 +279,9 @@ fn run_cycles(
             break;
         }
         if Instant::now() >= deadline {
-            bail!("[{label}] the masters' committed offsets never reached the queue ends: {behind:?}");
+            bail!(
+                "[{label}] the masters' committed offsets never reached the queue ends: {behind:?}"
+            );
         }
         std::thread::sleep(Duration::from_secs(2));
     }
@@ -242,7 +291,10 @@ fn run_cycles(
     let deliveries = read_deliveries(&got);
     let mut per_id: HashMap<&str, Vec<&str>> = HashMap::new();
     for d in &deliveries {
-        per_id.entry(d.id.as_str()).or_default().push(d.broker.as_str());
+        per_id
+            .entry(d.id.as_str())
+            .or_default()
+            .push(d.broker.as_str());
     }
     let bad = deliveries.iter().filter(|d| !d.ok).count();
     let unknown: Vec<&&str> = per_id.keys().filter(|id| !known.contains(**id)).collect();
@@ -279,7 +331,10 @@ fn run_cycles(
         per_id.len(),
     );
     assert_eq!(bad, 0, "[{label}] corrupted bodies");
-    assert!(unknown.is_empty(), "[{label}] deliveries of messages never sent: {unknown:?}");
+    assert!(
+        unknown.is_empty(),
+        "[{label}] deliveries of messages never sent: {unknown:?}"
+    );
     assert!(
         outage_reads.iter().any(|n| *n > 0),
         "[{label}] the consumer never read from a slave while its master was down: {outage_reads:?}"
@@ -287,19 +342,36 @@ fn run_cycles(
 
     // everything reconciles: each slave holds its master's commitlog
     for p in pairs.iter() {
-        let (first, end) = wait_replicated(&p.master.store_dir(), &p.slave.store_dir(), Duration::from_secs(90))
-            .with_context(|| format!("[{label}] {} slave vs master", p.name))?;
-        eprintln!("[{label}] {} slave byte-identical over [{first}, {end})", p.name);
+        let (first, end) = wait_replicated(
+            &p.master.store_dir(),
+            &p.slave.store_dir(),
+            Duration::from_secs(90),
+        )
+        .with_context(|| format!("[{label}] {} slave vs master", p.name))?;
+        eprintln!(
+            "[{label}] {} slave byte-identical over [{first}, {end})",
+            p.name
+        );
     }
     Ok(())
 }
 
 #[test]
 fn two_masters_two_slaves_kill9_all_rmq() -> anyhow::Result<()> {
-    scenario("2m2s rmq", Flavor::Rmq, (Flavor::Rmq, Flavor::Rmq), (Flavor::Rmq, Flavor::Rmq))
+    scenario(
+        "2m2s rmq",
+        Flavor::Rmq,
+        (Flavor::Rmq, Flavor::Rmq),
+        (Flavor::Rmq, Flavor::Rmq),
+    )
 }
 
 #[test]
 fn two_masters_two_slaves_kill9_mixed() -> anyhow::Result<()> {
-    scenario("2m2s mixed", Flavor::Java, (Flavor::Java, Flavor::Rmq), (Flavor::Rmq, Flavor::Java))
+    scenario(
+        "2m2s mixed",
+        Flavor::Java,
+        (Flavor::Java, Flavor::Rmq),
+        (Flavor::Rmq, Flavor::Java),
+    )
 }

@@ -4,7 +4,9 @@
 //! `storePathRootDir`), and a broker whose port is taken.
 
 use anyhow::{bail, Result};
-use compat_tests::docker::{docker_or_skip, rmq_image, write_conf, CmdOutput, DockerEngine, IMAGE_ROCKETMQ_HOME};
+use compat_tests::docker::{
+    docker_or_skip, rmq_image, write_conf, CmdOutput, DockerEngine, IMAGE_ROCKETMQ_HOME,
+};
 use compat_tests::*;
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
@@ -19,7 +21,12 @@ fn unique_name(what: &str) -> String {
 }
 
 /// `docker run --rm --network host --name <n> <extra...> <image> <cmd...>`, bounded in time.
-fn run_container(engine: &DockerEngine, what: &str, extra: &[String], cmd: &[&str]) -> Result<CmdOutput> {
+fn run_container(
+    engine: &DockerEngine,
+    what: &str,
+    extra: &[String],
+    cmd: &[&str],
+) -> Result<CmdOutput> {
     let image = rmq_image()?;
     let name = unique_name(what);
     let mut args: Vec<String> = vec![
@@ -46,7 +53,10 @@ fn run_container(engine: &DockerEngine, what: &str, extra: &[String], cmd: &[&st
 
 fn expect_failure(what: &str, out: &CmdOutput, needle: &str) -> Result<()> {
     if out.timed_out || out.elapsed > EXIT_LIMIT {
-        bail!("{what}: the container did not exit within {EXIT_LIMIT:?}:\n{}", out.describe());
+        bail!(
+            "{what}: the container did not exit within {EXIT_LIMIT:?}:\n{}",
+            out.describe()
+        );
     }
     match out.code() {
         Some(0) => bail!("{what}: exited 0, want a failure:\n{}", out.describe()),
@@ -72,7 +82,11 @@ fn broker_props(port: u16) -> Props {
 fn mount(host: &Path, container: &str, ro: bool) -> Vec<String> {
     vec![
         "-v".into(),
-        format!("{}:{container}{}", host.display(), if ro { ":ro" } else { "" }),
+        format!(
+            "{}:{container}{}",
+            host.display(),
+            if ro { ":ro" } else { "" }
+        ),
     ]
 }
 
@@ -81,12 +95,27 @@ fn container_missing_conf_fails_fast() -> Result<()> {
     let Some(engine) = docker_or_skip("container_missing_conf_fails_fast")? else {
         return Ok(());
     };
-    let out = run_container(engine, "broker-noconf", &[], &["sh", "mqbroker", "-c", "/nonexistent/broker.conf"])?;
+    let out = run_container(
+        engine,
+        "broker-noconf",
+        &[],
+        &["sh", "mqbroker", "-c", "/nonexistent/broker.conf"],
+    )?;
     expect_failure("broker, missing -c file", &out, "does not exist")?;
-    let out = run_container(engine, "namesrv-noconf", &[], &["sh", "mqnamesrv", "-c", "/nonexistent/namesrv.conf"])?;
+    let out = run_container(
+        engine,
+        "namesrv-noconf",
+        &[],
+        &["sh", "mqnamesrv", "-c", "/nonexistent/namesrv.conf"],
+    )?;
     expect_failure("namesrv, missing -c file", &out, "does not exist")?;
     // a directory where the file should be (e.g. a bind mount of a path that did not exist)
-    let out = run_container(engine, "broker-dirconf", &[], &["sh", "mqbroker", "-c", IMAGE_ROCKETMQ_HOME])?;
+    let out = run_container(
+        engine,
+        "broker-dirconf",
+        &[],
+        &["sh", "mqbroker", "-c", IMAGE_ROCKETMQ_HOME],
+    )?;
     expect_failure("broker, -c names a directory", &out, "is a directory")?;
     Ok(())
 }
@@ -102,12 +131,22 @@ fn container_unreadable_conf_fails_fast() -> Result<()> {
     // owned by the host user (root here), readable by nobody else: uid 3000 can't read it
     std::fs::set_permissions(&conf, std::fs::Permissions::from_mode(0o600))?;
     let target = format!("{IMAGE_ROCKETMQ_HOME}/conf/unreadable.conf");
-    let out = run_container(engine, "broker-unreadable", &mount(&conf, &target, true), &["sh", "mqbroker", "-c", &target])?;
+    let out = run_container(
+        engine,
+        "broker-unreadable",
+        &mount(&conf, &target, true),
+        &["sh", "mqbroker", "-c", &target],
+    )?;
     if out.code() == Some(0) || out.timed_out {
         bail!("unreadable conf: want a failure:\n{}", out.describe());
     }
     expect_failure("broker, unreadable -c file", &out, "not readable")?;
-    let out = run_container(engine, "namesrv-unreadable", &mount(&conf, &target, true), &["sh", "mqnamesrv", "-c", &target])?;
+    let out = run_container(
+        engine,
+        "namesrv-unreadable",
+        &mount(&conf, &target, true),
+        &["sh", "mqnamesrv", "-c", &target],
+    )?;
     expect_failure("namesrv, unreadable -c file", &out, "not readable")?;
     Ok(())
 }
@@ -129,7 +168,12 @@ fn container_unwritable_store_fails_fast() -> Result<()> {
     std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o755))?;
     let mut extra = mount(&conf, &conf_target, true);
     extra.extend(mount(&store, "/home/rocketmq/store", false));
-    let out = run_container(engine, "store-rootowned", &extra, &["sh", "mqbroker", "-c", &conf_target])?;
+    let out = run_container(
+        engine,
+        "store-rootowned",
+        &extra,
+        &["sh", "mqbroker", "-c", &conf_target],
+    )?;
     // root in the container could write; the image runs as uid 3000, so this must fail
     expect_failure("broker, root-owned store volume", &out, "not writable")?;
 
@@ -137,7 +181,12 @@ fn container_unwritable_store_fails_fast() -> Result<()> {
     std::os::unix::fs::chown(&store, Some(3000), Some(3000))?;
     let mut extra = mount(&conf, &conf_target, true);
     extra.extend(mount(&store, "/home/rocketmq/store", true));
-    let out = run_container(engine, "store-readonly", &extra, &["sh", "mqbroker", "-c", &conf_target])?;
+    let out = run_container(
+        engine,
+        "store-readonly",
+        &extra,
+        &["sh", "mqbroker", "-c", &conf_target],
+    )?;
     expect_failure("broker, read-only store volume", &out, "not writable")?;
 
     // 3. storePathRootDir somewhere the user can't create
@@ -145,8 +194,17 @@ fn container_unwritable_store_fails_fast() -> Result<()> {
     let mut p = broker_props(free_broker_port());
     p.set("storePathRootDir", "/srv/rmq-store");
     write_conf(&conf2, &p)?;
-    let out = run_container(engine, "store-uncreatable", &mount(&conf2, &conf_target, true), &["sh", "mqbroker", "-c", &conf_target])?;
-    expect_failure("broker, uncreatable storePathRootDir", &out, "cannot be created")?;
+    let out = run_container(
+        engine,
+        "store-uncreatable",
+        &mount(&conf2, &conf_target, true),
+        &["sh", "mqbroker", "-c", &conf_target],
+    )?;
+    expect_failure(
+        "broker, uncreatable storePathRootDir",
+        &out,
+        "cannot be created",
+    )?;
 
     // and the positive control: the same conf with the store owned by uid 3000 starts
     let mut extra = mount(&conf, &conf_target, true);
@@ -156,10 +214,16 @@ fn container_unwritable_store_fails_fast() -> Result<()> {
         engine,
         "store-ok",
         &extra,
-        &["-c", &format!("timeout -s TERM 3 sh mqbroker -c {conf_target}; echo exit=$?")],
+        &[
+            "-c",
+            &format!("timeout -s TERM 3 sh mqbroker -c {conf_target}; echo exit=$?"),
+        ],
     )?;
     if !out.combined().contains("boot success") {
-        bail!("broker with a writable store did not boot:\n{}", out.describe());
+        bail!(
+            "broker with a writable store did not boot:\n{}",
+            out.describe()
+        );
     }
     Ok(())
 }
@@ -175,16 +239,27 @@ fn container_broker_port_taken_fails_fast() -> Result<()> {
     let conf = dir.path().join("broker.conf");
     write_conf(&conf, &broker_props(port))?;
     let target = format!("{IMAGE_ROCKETMQ_HOME}/conf/port-test.conf");
-    let out = run_container(engine, "port-taken", &mount(&conf, &target, true), &["sh", "mqbroker", "-c", &target])?;
+    let out = run_container(
+        engine,
+        "port-taken",
+        &mount(&conf, &target, true),
+        &["sh", "mqbroker", "-c", &target],
+    )?;
     if out.timed_out || out.elapsed > EXIT_LIMIT {
-        bail!("broker on a taken port did not exit within {EXIT_LIMIT:?}:\n{}", out.describe());
+        bail!(
+            "broker on a taken port did not exit within {EXIT_LIMIT:?}:\n{}",
+            out.describe()
+        );
     }
     if out.code() == Some(0) {
         bail!("broker on a taken port exited 0:\n{}", out.describe());
     }
     let text = out.combined().to_lowercase();
     if !(text.contains("in use") || text.contains(&port.to_string())) {
-        bail!("broker on a taken port: no clear message:\n{}", out.describe());
+        bail!(
+            "broker on a taken port: no clear message:\n{}",
+            out.describe()
+        );
     }
     Ok(())
 }

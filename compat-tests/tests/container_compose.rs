@@ -5,7 +5,9 @@
 //! Skipped (loudly) when neither compose tool is installed.
 
 use anyhow::{bail, Context, Result};
-use compat_tests::docker::{docker_or_skip, heavy_lock, rmq_image, run_cmd, wait_broker_registered, DockerEngine};
+use compat_tests::docker::{
+    docker_or_skip, heavy_lock, rmq_image, run_cmd, wait_broker_registered, DockerEngine,
+};
 use compat_tests::*;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -16,12 +18,21 @@ use std::time::Duration;
 fn compose_cmd(engine: &DockerEngine) -> Option<Vec<String>> {
     let mut c = engine.cli();
     c.args(["compose", "version"]);
-    if run_cmd(c, Duration::from_secs(20)).map(|o| o.success()).unwrap_or(false) {
-        return Some(vec![engine.cli_path().display().to_string(), "compose".into()]);
+    if run_cmd(c, Duration::from_secs(20))
+        .map(|o| o.success())
+        .unwrap_or(false)
+    {
+        return Some(vec![
+            engine.cli_path().display().to_string(),
+            "compose".into(),
+        ]);
     }
     let mut c = Command::new("docker-compose");
     c.arg("version");
-    if run_cmd(c, Duration::from_secs(20)).map(|o| o.success()).unwrap_or(false) {
+    if run_cmd(c, Duration::from_secs(20))
+        .map(|o| o.success())
+        .unwrap_or(false)
+    {
         return Some(vec!["docker-compose".into()]);
     }
     None
@@ -92,7 +103,10 @@ fn container_compose_2m_noslave() -> Result<()> {
              `docker-compose` is installed (apt-get install docker-compose)\n{0}\n",
             "!".repeat(78)
         );
-        if std::env::var("RMQ_DOCKER_REQUIRED").map(|v| v == "1").unwrap_or(false) {
+        if std::env::var("RMQ_DOCKER_REQUIRED")
+            .map(|v| v == "1")
+            .unwrap_or(false)
+        {
             bail!("RMQ_DOCKER_REQUIRED=1 but no compose tool");
         }
         return Ok(());
@@ -109,7 +123,9 @@ fn container_compose_2m_noslave() -> Result<()> {
     let project = Project {
         engine,
         base,
-        file: workspace_root().join("docker").join("compose-2m-noslave.yml"),
+        file: workspace_root()
+            .join("docker")
+            .join("compose-2m-noslave.yml"),
         name: format!("rmq2m{}x{}", std::process::id(), ns_port),
         env: vec![
             ("RMQ_IMAGE".into(), image.clone()),
@@ -124,12 +140,23 @@ fn container_compose_2m_noslave() -> Result<()> {
     let ns = format!("127.0.0.1:{ns_port}");
     let result = (|| -> Result<()> {
         for (name, port) in [("broker-a", port_a), ("broker-b", port_b)] {
-            let t = wait_broker_registered(&ns, name, Some(&format!("127.0.0.1:{port}")), Duration::from_secs(60))?;
-            eprintln!("[compose] {name} registered ({:.2}s after up)", t.as_secs_f64());
+            let t = wait_broker_registered(
+                &ns,
+                name,
+                Some(&format!("127.0.0.1:{port}")),
+                Duration::from_secs(60),
+            )?;
+            eprintln!(
+                "[compose] {name} registered ({:.2}s after up)",
+                t.as_secs_f64()
+            );
         }
         let ping = run_driver("Ping", &ns, &[], Duration::from_secs(90))?;
         if ping.req_i64("brokers")? != 2 {
-            bail!("TBW102 route lists {} brokers, want 2", ping.req_i64("brokers")?);
+            bail!(
+                "TBW102 route lists {} brokers, want 2",
+                ping.req_i64("brokers")?
+            );
         }
         let report = quickstart_roundtrip(&ns, Duration::from_secs(180), Duration::from_secs(120))?;
         report.check()?;
@@ -141,7 +168,10 @@ fn container_compose_2m_noslave() -> Result<()> {
         Ok(())
     })();
     if result.is_err() {
-        if let Ok(logs) = project.run(&["logs", "--no-color", "--tail", "40"], Duration::from_secs(60)) {
+        if let Ok(logs) = project.run(
+            &["logs", "--no-color", "--tail", "40"],
+            Duration::from_secs(60),
+        ) {
             eprintln!("--- compose logs ---\n{}", logs.combined());
         }
     }

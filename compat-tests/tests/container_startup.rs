@@ -16,7 +16,8 @@
 
 use anyhow::{bail, Context, Result};
 use compat_tests::docker::{
-    docker_or_skip, rmq_image, wait_broker_registered, write_conf, DockerEngine, IMAGE_ROCKETMQ_HOME,
+    docker_or_skip, rmq_image, wait_broker_registered, write_conf, DockerEngine,
+    IMAGE_ROCKETMQ_HOME,
 };
 use compat_tests::*;
 use std::path::Path;
@@ -55,8 +56,16 @@ struct Stats {
 fn stats(mut v: Vec<f64>) -> Stats {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     let n = v.len();
-    let median = if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 };
-    Stats { median, min: v[0], max: v[n - 1] }
+    let median = if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    };
+    Stats {
+        median,
+        min: v[0],
+        max: v[n - 1],
+    }
 }
 
 fn du_bytes(path: &Path) -> u64 {
@@ -87,7 +96,13 @@ fn java_home() -> Result<String> {
 }
 
 /// docker run (detached) of a broker container → registered with the namesrv container.
-fn rmq_broker_once(engine: &DockerEngine, image: &str, ns: &str, i: usize, dir: &Path) -> Result<(f64, f64)> {
+fn rmq_broker_once(
+    engine: &DockerEngine,
+    image: &str,
+    ns: &str,
+    i: usize,
+    dir: &Path,
+) -> Result<(f64, f64)> {
     let name = format!("bench-rmq-{i}");
     let port = free_broker_port();
     let conf = dir.join(format!("{name}.conf"));
@@ -105,12 +120,20 @@ fn rmq_broker_once(engine: &DockerEngine, image: &str, ns: &str, i: usize, dir: 
         .stderr(std::process::Stdio::null());
     let t0 = Instant::now();
     let mut child = cmd.spawn().context("docker run")?;
-    let r = wait_broker_registered(ns, &name, Some(&format!("127.0.0.1:{port}")), Duration::from_secs(60));
+    let r = wait_broker_registered(
+        ns,
+        &name,
+        Some(&format!("127.0.0.1:{port}")),
+        Duration::from_secs(60),
+    );
     let elapsed = t0.elapsed().as_secs_f64();
     let _ = child.wait();
     // CPU used by the container's processes (sh, tee, mqbroker) up to now
     let cpu = engine
-        .run_ok(&["inspect", "--format", "{{.State.Pid}}", &cname], Duration::from_secs(30))
+        .run_ok(
+            &["inspect", "--format", "{{.State.Pid}}", &cname],
+            Duration::from_secs(30),
+        )
         .ok()
         .and_then(|p| p.parse::<u32>().ok())
         .filter(|p| *p > 0)
@@ -143,18 +166,18 @@ fn runbroker_flags(heap: &[&str], dir: &Path) -> Vec<String> {
         "-Xlog:gc*:file={}/rmq_broker_gc_%p_%t.log:time,tags:filecount=5,filesize=30M",
         dir.display()
     ));
-    v.extend(
-        [
-            "-XX:-OmitStackTraceInFastThrow",
-            "-XX:+AlwaysPreTouch",
-        ]
-        .map(String::from),
-    );
+    v.extend(["-XX:-OmitStackTraceInFastThrow", "-XX:+AlwaysPreTouch"].map(String::from));
     v
 }
 
 /// JVM start → registered with the Java namesrv.
-fn java_broker_once(ns: &str, i: usize, heap: &[&str], direct: &str, dir: &Path) -> Result<(f64, f64)> {
+fn java_broker_once(
+    ns: &str,
+    i: usize,
+    heap: &[&str],
+    direct: &str,
+    dir: &Path,
+) -> Result<(f64, f64)> {
     let name = format!("bench-java-{i}");
     let port = free_broker_port();
     let run_dir = dir.join(&name);
@@ -162,8 +185,14 @@ fn java_broker_once(ns: &str, i: usize, heap: &[&str], direct: &str, dir: &Path)
     let mut props = broker_props(&name, port);
     props
         .set("namesrvAddr", ns)
-        .set("storePathRootDir", run_dir.join("store").display().to_string())
-        .set("storePathCommitLog", run_dir.join("store/commitlog").display().to_string());
+        .set(
+            "storePathRootDir",
+            run_dir.join("store").display().to_string(),
+        )
+        .set(
+            "storePathCommitLog",
+            run_dir.join("store/commitlog").display().to_string(),
+        );
     let conf = run_dir.join("broker.conf");
     props.write(&conf)?;
     let home = rocketmq_home_template();
@@ -186,7 +215,12 @@ fn java_broker_once(ns: &str, i: usize, heap: &[&str], direct: &str, dir: &Path)
         .args(&args);
     let t0 = Instant::now();
     let proc = Proc::spawn(&name, cmd, run_dir.join("broker.out"))?;
-    let r = wait_broker_registered(ns, &name, Some(&format!("127.0.0.1:{port}")), Duration::from_secs(120));
+    let r = wait_broker_registered(
+        ns,
+        &name,
+        Some(&format!("127.0.0.1:{port}")),
+        Duration::from_secs(120),
+    );
     let elapsed = t0.elapsed().as_secs_f64();
     let cpu = tree_cpu_secs(proc.pid());
     if r.is_err() {
@@ -224,7 +258,10 @@ fn tree_cpu_secs(pid: u32) -> f64 {
 }
 
 fn fmt(s: Stats) -> String {
-    format!("median {:7.3} s  (min {:.3}, max {:.3})", s.median, s.min, s.max)
+    format!(
+        "median {:7.3} s  (min {:.3}, max {:.3})",
+        s.median, s.min, s.max
+    )
 }
 
 #[test]
@@ -237,7 +274,10 @@ fn container_startup_figures() -> Result<()> {
     ensure_java_built()?;
     let n = runs();
     let dir = new_temp_dir("rmq-bench-startup-")?;
-    std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
+    std::fs::set_permissions(
+        dir.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )?;
 
     // --- sizes
     let image_size = engine.image_size(&image)?;
@@ -290,28 +330,52 @@ fn container_startup_figures() -> Result<()> {
     engine.remove_container(&ns_name);
     let (rmq_ns_up, rmq_runs) = result?;
     let split = |v: Vec<(f64, f64)>| -> (Stats, Stats) {
-        (stats(v.iter().map(|x| x.0).collect()), stats(v.iter().map(|x| x.1).collect()))
+        (
+            stats(v.iter().map(|x| x.0).collect()),
+            stats(v.iter().map(|x| x.1).collect()),
+        )
     };
     let (rmq, rmq_cpu) = split(rmq_runs);
 
     // --- Java: Java namesrv, then N broker JVMs with the official flags
     let jns = JavaNamesrv::start()?;
     let jns_addr = jns.addr();
-    java_broker_once(&jns_addr, 998, &["-Xms2g", "-Xmx2g", "-Xmn1g"], "1g", dir.path())?; // warm-up
+    java_broker_once(
+        &jns_addr,
+        998,
+        &["-Xms2g", "-Xmx2g", "-Xmn1g"],
+        "1g",
+        dir.path(),
+    )?; // warm-up
     let mut official = Vec::new();
     for i in 0..n {
-        official.push(java_broker_once(&jns_addr, i, &["-Xms8g", "-Xmx8g"], "15g", dir.path())?);
+        official.push(java_broker_once(
+            &jns_addr,
+            i,
+            &["-Xms8g", "-Xmx8g"],
+            "15g",
+            dir.path(),
+        )?);
     }
     let mut image_heap = Vec::new();
     for i in 0..n {
-        image_heap.push(java_broker_once(&jns_addr, 100 + i, &["-Xms2g", "-Xmx2g", "-Xmn1g"], "1g", dir.path())?);
+        image_heap.push(java_broker_once(
+            &jns_addr,
+            100 + i,
+            &["-Xms2g", "-Xmx2g", "-Xmn1g"],
+            "1g",
+            dir.path(),
+        )?);
     }
     let (official, official_cpu) = split(official);
     let (image_heap, image_heap_cpu) = split(image_heap);
 
     let mib = |b: u64| b as f64 / 1024.0 / 1024.0;
     println!("\n==== rmq image vs Java 4.9.7 broker: size and start-up ({n} runs each, this machine) ====");
-    println!("image {image}: {:.1} MiB ({image_size} bytes)", mib(image_size));
+    println!(
+        "image {image}: {:.1} MiB ({image_size} bytes)",
+        mib(image_size)
+    );
     println!(
         "Java broker on disk: JDK {} {:.1} MiB + 4.9.7 jars {:.1} MiB = {:.1} MiB (no OS base layer counted)",
         jhome,
@@ -319,9 +383,15 @@ fn container_startup_figures() -> Result<()> {
         mib(jars),
         mib(java_total)
     );
-    println!("  size ratio Java/rmq: {:.1}x", java_total as f64 / image_size as f64);
+    println!(
+        "  size ratio Java/rmq: {:.1}x",
+        java_total as f64 / image_size as f64
+    );
     println!("rmq namesrv container: docker run -> listening {rmq_ns_up:.3} s");
-    println!("rmq broker:  docker run -> registered with the namesrv:  {}", fmt(rmq));
+    println!(
+        "rmq broker:  docker run -> registered with the namesrv:  {}",
+        fmt(rmq)
+    );
     println!("Java broker: JVM start (runbroker.sh flags, -Xms8g -Xmx8g AlwaysPreTouch, MaxDirectMemorySize=15g) -> registered: {}", fmt(official));
     println!("Java broker: JVM start (official image's runbroker.sh heap, -Xms2g -Xmx2g -Xmn1g, MaxDirectMemorySize=1g) -> registered: {}", fmt(image_heap));
     println!(
@@ -330,9 +400,18 @@ fn container_startup_figures() -> Result<()> {
         image_heap.median / rmq.median
     );
     println!("CPU time until registered (user+sys, less sensitive to machine load):");
-    println!("  rmq broker container (sh + mqbroker):      {}", fmt(rmq_cpu));
-    println!("  Java broker, runbroker.sh flags:           {}", fmt(official_cpu));
-    println!("  Java broker, official image heap:          {}", fmt(image_heap_cpu));
+    println!(
+        "  rmq broker container (sh + mqbroker):      {}",
+        fmt(rmq_cpu)
+    );
+    println!(
+        "  Java broker, runbroker.sh flags:           {}",
+        fmt(official_cpu)
+    );
+    println!(
+        "  Java broker, official image heap:          {}",
+        fmt(image_heap_cpu)
+    );
     // /proc CPU times tick at 10 ms: count rmq as (median + 1 tick), so the ratio is a lower bound
     let tick = 1.0 / (unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64);
     let rmq_cpu_hi = rmq_cpu.median + tick;
@@ -342,7 +421,12 @@ fn container_startup_figures() -> Result<()> {
         official_cpu.median / rmq_cpu_hi,
         image_heap_cpu.median / rmq_cpu_hi
     );
-    println!("load average at the end: {}", std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim());
+    println!(
+        "load average at the end: {}",
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .trim()
+    );
     println!("==== end ====");
     Ok(())
 }

@@ -102,7 +102,11 @@ fn check_send_modes(out: &DriverOutput) -> Result<()> {
     ] {
         let got = out.req_i64(key)?;
         if got != want {
-            bail!("SendModes {key}={got}, want {want}; results {:?}\n{}", out.results, out.output.describe());
+            bail!(
+                "SendModes {key}={got}, want {want}; results {:?}\n{}",
+                out.results,
+                out.output.describe()
+            );
         }
     }
     Ok(())
@@ -110,7 +114,8 @@ fn check_send_modes(out: &DriverOutput) -> Result<()> {
 
 #[test]
 fn container_rust_testcontainers_quickstart_and_driver() -> Result<()> {
-    let Some(_engine) = docker_or_skip("container_rust_testcontainers_quickstart_and_driver")? else {
+    let Some(_engine) = docker_or_skip("container_rust_testcontainers_quickstart_and_driver")?
+    else {
         return Ok(());
     };
     let image = rmq_image()?;
@@ -138,7 +143,8 @@ fn container_rust_testcontainers_quickstart_and_driver() -> Result<()> {
     );
 
     let result = (|| -> Result<()> {
-        let report = quickstart_roundtrip(&ns_addr, Duration::from_secs(180), Duration::from_secs(120))?;
+        let report =
+            quickstart_roundtrip(&ns_addr, Duration::from_secs(180), Duration::from_secs(120))?;
         report.check()?;
         eprintln!(
             "[container] quickstart: {} SEND_OK, {} received (produce {:.1}s, consume {:.1}s)",
@@ -159,8 +165,14 @@ fn container_rust_testcontainers_quickstart_and_driver() -> Result<()> {
         Ok(())
     })();
     if result.is_err() {
-        eprintln!("--- broker container log (tail) ---\n{}", tail_lines(&container_logs(&broker), 60));
-        eprintln!("--- namesrv container log (tail) ---\n{}", tail_lines(&container_logs(&namesrv), 30));
+        eprintln!(
+            "--- broker container log (tail) ---\n{}",
+            tail_lines(&container_logs(&broker), 60)
+        );
+        eprintln!(
+            "--- namesrv container log (tail) ---\n{}",
+            tail_lines(&container_logs(&namesrv), 30)
+        );
     }
     result
 }
@@ -176,7 +188,10 @@ fn container_java_testcontainers() -> Result<()> {
     let _heavy = heavy_lock();
 
     let pom = java_project_dir().join("pom.xml");
-    let mvn = std::env::var("RMQ_MVN").ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "mvn".into());
+    let mvn = std::env::var("RMQ_MVN")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "mvn".into());
     let mut cmd = Command::new(mvn);
     cmd.current_dir(java_project_dir())
         .args(["-B", "-Dstyle.color=never", "-f"])
@@ -211,7 +226,10 @@ fn container_java_testcontainers() -> Result<()> {
         .collect();
     eprintln!("[container] maven surefire:\n{}", summary.join("\n"));
     if !out.success() {
-        bail!("Java testcontainers test failed:\n{}", tail_lines(&text, 150));
+        bail!(
+            "Java testcontainers test failed:\n{}",
+            tail_lines(&text, 150)
+        );
     }
     // surefire's summary line; both test methods of RmqContainersTest must have run
     let passed = text.lines().any(|l| {
@@ -225,7 +243,10 @@ fn container_java_testcontainers() -> Result<()> {
                 .unwrap_or(false)
     });
     if !passed {
-        bail!("surefire did not report RmqContainersTest's 2 tests as run and passed:\n{}", tail_lines(&text, 80));
+        bail!(
+            "surefire did not report RmqContainersTest's 2 tests as run and passed:\n{}",
+            tail_lines(&text, 80)
+        );
     }
     Ok(())
 }

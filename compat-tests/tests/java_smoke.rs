@@ -36,7 +36,12 @@ fn java_quickstart_producer_consumer() -> anyhow::Result<()> {
 #[test]
 fn java_ping_driver() -> anyhow::Result<()> {
     let cluster = Cluster::start(Flavor::Java)?;
-    let out = run_driver("Ping", &cluster.namesrv_addr(), &[], Duration::from_secs(90))?;
+    let out = run_driver(
+        "Ping",
+        &cluster.namesrv_addr(),
+        &[],
+        Duration::from_secs(90),
+    )?;
     assert_eq!(out.req_i64("brokers")?, 1, "{}", out.output.describe());
     assert!(out.req_i64("writeQueues")? > 0);
     Ok(())
@@ -56,13 +61,35 @@ fn java_version_driver_without_cluster() -> anyhow::Result<()> {
 fn java_mqadmin_cluster_list_and_restart_on_same_store() -> anyhow::Result<()> {
     let ns = JavaNamesrv::start()?;
     let b1 = JavaBroker::start(&ns.addr(), &[])?;
-    let has_all = |t: &str| t.contains("DefaultCluster") && t.contains("broker-a") && t.contains("V4_9_7");
+    let has_all =
+        |t: &str| t.contains("DefaultCluster") && t.contains("broker-a") && t.contains("V4_9_7");
     // right after boot the Java broker may fail GET_BROKER_RUNTIME_INFO (no stats sample yet)
-    let list = mqadmin_until(&ns.addr(), &["clusterList"], Duration::from_secs(20), has_all)?;
+    let list = mqadmin_until(
+        &ns.addr(),
+        &["clusterList"],
+        Duration::from_secs(20),
+        has_all,
+    )?;
     assert!(has_all(&list), "clusterList output:\n{list}");
 
-    let out = mqadmin(&ns.addr(), &["updateTopic", "-c", "DefaultCluster", "-t", "RestartTopic", "-r", "3", "-w", "3"])?;
-    assert!(out.contains("create topic to") && out.contains("success"), "updateTopic output:\n{out}");
+    let out = mqadmin(
+        &ns.addr(),
+        &[
+            "updateTopic",
+            "-c",
+            "DefaultCluster",
+            "-t",
+            "RestartTopic",
+            "-r",
+            "3",
+            "-w",
+            "3",
+        ],
+    )?;
+    assert!(
+        out.contains("create topic to") && out.contains("success"),
+        "updateTopic output:\n{out}"
+    );
 
     // Kill the broker, drop its handle, restart a new one on the same store: the topic
     // config must survive (and the store dir must still exist after the drop).
@@ -70,7 +97,11 @@ fn java_mqadmin_cluster_list_and_restart_on_same_store() -> anyhow::Result<()> {
     let old_addr = b1.addr();
     b1.kill9();
     drop(b1);
-    assert!(store.join("config").is_dir(), "store dir {} kept", store.display());
+    assert!(
+        store.join("config").is_dir(),
+        "store dir {} kept",
+        store.display()
+    );
     let b2 = JavaBroker::start_with_store(&ns.addr(), &store, &[])?;
     assert_eq!(b2.store_dir(), store);
     assert_ne!(b2.addr(), old_addr);
@@ -81,6 +112,9 @@ fn java_mqadmin_cluster_list_and_restart_on_same_store() -> anyhow::Result<()> {
     );
     let t = Instant::now();
     b2.stop()?;
-    eprintln!("[java_smoke] graceful broker stop took {:.1}s", t.elapsed().as_secs_f64());
+    eprintln!(
+        "[java_smoke] graceful broker stop took {:.1}s",
+        t.elapsed().as_secs_f64()
+    );
     Ok(())
 }

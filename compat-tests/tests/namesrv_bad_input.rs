@@ -48,8 +48,12 @@ fn read_outcome(s: &mut TcpStream, wait: Duration) -> Result<Outcome> {
         match s.read(&mut chunk) {
             Ok(0) => return Ok(Outcome::Closed),
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::TimedOut => {}
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return Ok(Outcome::Closed),
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                return Ok(Outcome::Closed)
+            }
             Err(e) => return Err(e.into()),
         }
         if Instant::now() >= deadline {
@@ -91,7 +95,10 @@ fn expect_reply(what: &str, o: Outcome) -> Result<RemotingCommand> {
 
 /// The well-behaved client: a topic list round trip must keep working.
 fn good_client_works(c: &Client, addr: &str) -> Result<()> {
-    let resp = c.call(addr, RemotingCommand::request(rc::GET_ALL_TOPIC_LIST_FROM_NAMESERVER))?;
+    let resp = c.call(
+        addr,
+        RemotingCommand::request(rc::GET_ALL_TOPIC_LIST_FROM_NAMESERVER),
+    )?;
     if resp.code != response::SUCCESS {
         bail!("good client got code {} {:?}", resp.code, resp.remark);
     }
@@ -129,10 +136,19 @@ fn bad_input_is_rejected_and_others_keep_being_served() -> Result<()> {
     // -- malformed frames: the connection is closed, no reply --
     let json_hdr = br#"{"code":206,"flag":0,"language":"JAVA","opaque":1,"serializeTypeCurrentRPC":"JSON","version":407}"#;
     let cases: Vec<(&str, Vec<u8>)> = vec![
-        ("an HTTP request", b"GET / HTTP/1.1\r\nHost: x\r\n\r\n".to_vec()),
-        ("length 2^31-1", [0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 0].to_vec()),
+        (
+            "an HTTP request",
+            b"GET / HTTP/1.1\r\nHost: x\r\n\r\n".to_vec(),
+        ),
+        (
+            "length 2^31-1",
+            [0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 0].to_vec(),
+        ),
         ("length -1", [0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0].to_vec()),
-        ("length 16777213", [0x00, 0xff, 0xff, 0xfd, 0, 0, 0, 0].to_vec()),
+        (
+            "length 16777213",
+            [0x00, 0xff, 0xff, 0xfd, 0, 0, 0, 0].to_vec(),
+        ),
         ("length 0", [0, 0, 0, 0].to_vec()),
         ("serialize type 5", frame(5, json_hdr, b"")),
         ("header longer than the frame", {
@@ -140,10 +156,25 @@ fn bad_input_is_rejected_and_others_keep_being_served() -> Result<()> {
             f[5..8].copy_from_slice(&[0xff, 0xff, 0xff]);
             f
         }),
-        ("header that is not JSON", frame(0, b"{this is not json", b"")),
-        ("JSON header with trailing garbage", frame(0, &[&json_hdr[..], b"xx"].concat(), b"")),
+        (
+            "header that is not JSON",
+            frame(0, b"{this is not json", b""),
+        ),
+        (
+            "JSON header with trailing garbage",
+            frame(0, &[&json_hdr[..], b"xx"].concat(), b""),
+        ),
         ("binary header of 5 bytes", frame(1, &[0, 1, 2, 3, 4], b"")),
-        ("binary header with a huge remark length", frame(1, &[0, 206, 0, 1, 151, 0, 0, 0, 1, 0, 0, 0, 0, 0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 0], b"")),
+        (
+            "binary header with a huge remark length",
+            frame(
+                1,
+                &[
+                    0, 206, 0, 1, 151, 0, 0, 0, 1, 0, 0, 0, 0, 0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 0,
+                ],
+                b"",
+            ),
+        ),
     ];
     for (what, bytes) in &cases {
         expect_closed(what, send_raw(&addr, bytes)?)?;
@@ -168,39 +199,85 @@ fn bad_input_is_rejected_and_others_keep_being_served() -> Result<()> {
         let mut cmd = RemotingCommand::request(9999).with_opaque(77);
         cmd.serialize_type = st;
         s.write_all(&encode_frame(&cmd))?;
-        let resp = expect_reply("unknown code", read_outcome(&mut s, Duration::from_secs(5))?)?;
+        let resp = expect_reply(
+            "unknown code",
+            read_outcome(&mut s, Duration::from_secs(5))?,
+        )?;
         assert_eq!(resp.code, response::REQUEST_CODE_NOT_SUPPORTED);
-        assert_eq!(resp.remark.as_deref(), Some(" request type 9999 not supported"));
-        assert_eq!((resp.opaque, resp.serialize_type, resp.is_response()), (77, st, true));
+        assert_eq!(
+            resp.remark.as_deref(),
+            Some(" request type 9999 not supported")
+        );
+        assert_eq!(
+            (resp.opaque, resp.serialize_type, resp.is_response()),
+            (77, st, true)
+        );
         // a oneway request with an unknown code gets no reply at all
         let mut oneway = RemotingCommand::request(9998).with_opaque(78).oneway();
         oneway.serialize_type = st;
         s.write_all(&encode_frame(&oneway))?;
-        let mut next = RemotingCommand::request(rc::GET_ALL_TOPIC_LIST_FROM_NAMESERVER).with_opaque(79);
+        let mut next =
+            RemotingCommand::request(rc::GET_ALL_TOPIC_LIST_FROM_NAMESERVER).with_opaque(79);
         next.serialize_type = st;
         s.write_all(&encode_frame(&next))?;
-        let resp = expect_reply("after unknown codes", read_outcome(&mut s, Duration::from_secs(5))?)?;
-        assert_eq!((resp.opaque, resp.code), (79, response::SUCCESS), "oneway must stay unanswered");
+        let resp = expect_reply(
+            "after unknown codes",
+            read_outcome(&mut s, Duration::from_secs(5))?,
+        )?;
+        assert_eq!(
+            (resp.opaque, resp.code),
+            (79, response::SUCCESS),
+            "oneway must stay unanswered"
+        );
     }
 
     // -- malformed REGISTER_BROKER: an error reply, nothing registered, connection kept --
     let zlib_garbage = [0x78, 0xda, 1, 2, 3, 4, 5, 6];
     let bad_registers: Vec<(&str, RemotingCommand)> = vec![
-        ("no header at all", RemotingCommand::request(rc::REGISTER_BROKER)),
-        ("brokerId not a number", register(&[("brokerId", "x")], None)),
-        ("body not JSON", register(&[], Some(b"{\"topicConfigSerializeWrapper\":"))),
-        ("body JSON of the wrong shape", register(&[], Some(b"{\"topicConfigSerializeWrapper\":[1,2]}"))),
-        ("compressed flag, JSON body", register(&[("compressed", "true")], Some(b"{}"))),
-        ("compressed garbage", register(&[("compressed", "true")], Some(&zlib_garbage))),
-        ("crc32 mismatch", register(&[("bodyCrc32", "1")], Some(b"{}"))),
+        (
+            "no header at all",
+            RemotingCommand::request(rc::REGISTER_BROKER),
+        ),
+        (
+            "brokerId not a number",
+            register(&[("brokerId", "x")], None),
+        ),
+        (
+            "body not JSON",
+            register(&[], Some(b"{\"topicConfigSerializeWrapper\":")),
+        ),
+        (
+            "body JSON of the wrong shape",
+            register(&[], Some(b"{\"topicConfigSerializeWrapper\":[1,2]}")),
+        ),
+        (
+            "compressed flag, JSON body",
+            register(&[("compressed", "true")], Some(b"{}")),
+        ),
+        (
+            "compressed garbage",
+            register(&[("compressed", "true")], Some(&zlib_garbage)),
+        ),
+        (
+            "crc32 mismatch",
+            register(&[("bodyCrc32", "1")], Some(b"{}")),
+        ),
     ];
     for (what, cmd) in bad_registers {
         let resp = good.call(&addr, cmd)?;
-        assert_eq!(resp.code, response::SYSTEM_ERROR, "{what}: {:?}", resp.remark);
+        assert_eq!(
+            resp.code,
+            response::SYSTEM_ERROR,
+            "{what}: {:?}",
+            resp.remark
+        );
         assert!(resp.remark.is_some(), "{what}: no remark");
     }
     let resp = good.call(&addr, RemotingCommand::request(rc::GET_BROKER_CLUSTER_INFO))?;
-    assert_eq!(resp.body_bytes(), br#"{"brokerAddrTable":{},"clusterAddrTable":{}}"#);
+    assert_eq!(
+        resp.body_bytes(),
+        br#"{"brokerAddrTable":{},"clusterAddrTable":{}}"#
+    );
 
     // a compressed body that claims a huge topic count: an error, not an allocation
     let mut raw = Vec::new();
@@ -220,7 +297,11 @@ fn bad_input_is_rejected_and_others_keep_being_served() -> Result<()> {
     assert!(remark.contains("End of compressed data"), "{remark}");
 
     good_client_works(&good, &addr)?;
-    assert!(ns.proc().is_running(), "mqnamesrv died:\n{}", ns.proc().log_tail(40));
+    assert!(
+        ns.proc().is_running(),
+        "mqnamesrv died:\n{}",
+        ns.proc().log_tail(40)
+    );
     let log = ns.log_text();
     assert!(!log.contains("panicked"), "mqnamesrv panicked:\n{log}");
     Ok(())

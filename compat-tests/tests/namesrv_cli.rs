@@ -60,9 +60,15 @@ fn print_config_matches_java() -> Result<()> {
     let r = rmq(&["-c", &conf_s, "-p"], dir.path())?;
     assert_eq!(j.code(), Some(0), "{}", j.describe());
     assert_eq!(r.status.code(), Some(0));
-    let (j_out, r_out) = (untime(&j.stdout), untime(&String::from_utf8_lossy(&r.stdout)));
+    let (j_out, r_out) = (
+        untime(&j.stdout),
+        untime(&String::from_utf8_lossy(&r.stdout)),
+    );
     assert_eq!(j_out, r_out);
-    assert!(r_out.contains("listenPort=12345") && r_out.contains("orderMessageEnable=true"), "{r_out}");
+    assert!(
+        r_out.contains("listenPort=12345") && r_out.contains("orderMessageEnable=true"),
+        "{r_out}"
+    );
     assert!(r_out.starts_with(&format!("load config properties file OK, {conf_s}")));
     Ok(())
 }
@@ -119,8 +125,14 @@ fn sigterm_exits_cleanly_and_kv_survives_restart() -> Result<()> {
     put(&ns.addr())?;
     ns.stop()?;
     let status = ns.proc().try_wait();
-    assert!(status.map(|s| s.success()).unwrap_or(false), "exit status {status:?}");
-    assert_eq!(std::fs::read_to_string(&kv)?, r#"{"configTable":{"ns":{"k":"v"}}}"#);
+    assert!(
+        status.map(|s| s.success()).unwrap_or(false),
+        "exit status {status:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&kv)?,
+        r#"{"configTable":{"ns":{"k":"v"}}}"#
+    );
 
     let ns = RmqNamesrv::start_with_conf(&[("kvConfigPath", &kv_s)])?;
     let mut get = RemotingCommand::request(rc::GET_KV_CONFIG);

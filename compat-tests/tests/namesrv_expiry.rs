@@ -32,8 +32,14 @@ fn killed_java_broker_loses_its_routes_at_once() -> anyhow::Result<()> {
     wait_route(&c, &ns.addr(), "broker-a", Duration::from_secs(30))?;
     broker.kill9();
     let took = wait_no_route(&c, &ns.addr(), "broker-a", Duration::from_secs(10))?;
-    eprintln!("[namesrv_expiry] routes gone {:.2}s after kill -9", took.as_secs_f64());
-    assert!(took < Duration::from_millis(EXPIRY_MS), "removed by expiry, not by the closed connection");
+    eprintln!(
+        "[namesrv_expiry] routes gone {:.2}s after kill -9",
+        took.as_secs_f64()
+    );
+    assert!(
+        took < Duration::from_millis(EXPIRY_MS),
+        "removed by expiry, not by the closed connection"
+    );
     assert!(c.route(&ns.addr(), "TBW102")?.is_none());
     Ok(())
 }
@@ -46,10 +52,18 @@ fn silent_java_broker_expires_and_comes_back() -> anyhow::Result<()> {
 
     signal_group(broker.pid(), libc::SIGSTOP);
     let stopped = Instant::now();
-    let result = wait_no_route(&c, &ns.addr(), "broker-a", Duration::from_millis(EXPIRY_MS + 15_000));
+    let result = wait_no_route(
+        &c,
+        &ns.addr(),
+        "broker-a",
+        Duration::from_millis(EXPIRY_MS + 15_000),
+    );
     signal_group(broker.pid(), libc::SIGCONT);
     let took = result?;
-    eprintln!("[namesrv_expiry] routes gone {:.2}s after SIGSTOP", took.as_secs_f64());
+    eprintln!(
+        "[namesrv_expiry] routes gone {:.2}s after SIGSTOP",
+        took.as_secs_f64()
+    );
     // the last registration was at most 10 s before the stop
     assert!(
         stopped.elapsed() >= Duration::from_millis(EXPIRY_MS - 10_000),
@@ -58,6 +72,9 @@ fn silent_java_broker_expires_and_comes_back() -> anyhow::Result<()> {
 
     // running again, the broker reconnects and registers within its 10 s period
     let route = wait_route(&c, &ns.addr(), "broker-a", Duration::from_secs(30))?;
-    assert_eq!(route.broker_datas[0].broker_addrs.get(&0), Some(&broker.addr()));
+    assert_eq!(
+        route.broker_datas[0].broker_addrs.get(&0),
+        Some(&broker.addr())
+    );
     Ok(())
 }

@@ -22,7 +22,12 @@ fn clients_keep_working_when_one_rmq_namesrv_stops() -> anyhow::Result<()> {
 
     // round 1, both name servers up: 1000 messages produced, then consumed
     let p1 = run_java_client(&both, QUICKSTART_PRODUCER, &[], Duration::from_secs(120))?;
-    assert_eq!(count_send_ok(&p1.stdout), QUICKSTART_COUNT, "producer 1:\n{}", p1.describe());
+    assert_eq!(
+        count_send_ok(&p1.stdout),
+        QUICKSTART_COUNT,
+        "producer 1:\n{}",
+        p1.describe()
+    );
     let consumer = spawn_java_client(&both, QUICKSTART_CONSUMER, &[])?;
     consumer.wait_until("1000 distinct msgIds", Duration::from_secs(90), |t| {
         distinct_msgids(t).len() >= QUICKSTART_COUNT
@@ -31,18 +36,32 @@ fn clients_keep_working_when_one_rmq_namesrv_stops() -> anyhow::Result<()> {
     // stop one name server cleanly while the consumer runs
     ns1.stop()?;
     let status = ns1.proc().try_wait();
-    assert!(status.map(|s| s.success()).unwrap_or(false), "mqnamesrv exit status after SIGTERM: {status:?}");
-    assert!(c.route(&ns1.addr(), "TopicTest").is_err(), "ns1 still answers");
+    assert!(
+        status.map(|s| s.success()).unwrap_or(false),
+        "mqnamesrv exit status after SIGTERM: {status:?}"
+    );
+    assert!(
+        c.route(&ns1.addr(), "TopicTest").is_err(),
+        "ns1 still answers"
+    );
 
     // round 2: a new producer (with the dead name server first in its list) and the old
     // consumer keep working through the other one
     let p2 = run_java_client(&both, QUICKSTART_PRODUCER, &[], Duration::from_secs(120))?;
-    assert_eq!(count_send_ok(&p2.stdout), QUICKSTART_COUNT, "producer 2:\n{}", p2.describe());
+    assert_eq!(
+        count_send_ok(&p2.stdout),
+        QUICKSTART_COUNT,
+        "producer 2:\n{}",
+        p2.describe()
+    );
     let log = consumer.wait_until("2000 distinct msgIds", Duration::from_secs(90), |t| {
         distinct_msgids(t).len() >= 2 * QUICKSTART_COUNT
     })?;
     let received = distinct_uniq_keys(&log);
-    for id in send_ok_msgids(&p1.stdout).into_iter().chain(send_ok_msgids(&p2.stdout)) {
+    for id in send_ok_msgids(&p1.stdout)
+        .into_iter()
+        .chain(send_ok_msgids(&p2.stdout))
+    {
         assert!(received.contains(&id), "message {id} was not consumed");
     }
     let route = wait_route(&c, &ns2.addr(), "TopicTest", Duration::from_secs(5))?;

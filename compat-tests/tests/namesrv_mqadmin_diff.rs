@@ -93,10 +93,20 @@ fn run_batch(ns: &Namesrv, steps: &[Vec<&str>]) -> Result<Vec<String>> {
     }
     std::fs::write(&cmds, text)?;
     let (src_s, cmds_s) = (src.display().to_string(), cmds.display().to_string());
-    let out = run_java(&src_s, &[&cmds_s], &[("NAMESRV_ADDR", &ns.addr())], &[], Duration::from_secs(120))?;
+    let out = run_java(
+        &src_s,
+        &[&cmds_s],
+        &[("NAMESRV_ADDR", &ns.addr())],
+        &[],
+        Duration::from_secs(120),
+    )?;
     let all = out.combined();
     if !out.success() || !all.contains("@@@END") {
-        bail!("batch mqadmin against {} failed:\n{}", ns.addr(), out.describe());
+        bail!(
+            "batch mqadmin against {} failed:\n{}",
+            ns.addr(),
+            out.describe()
+        );
     }
     let chunks: Vec<String> = all
         .split("@@@STEP ")
@@ -104,11 +114,18 @@ fn run_batch(ns: &Namesrv, steps: &[Vec<&str>]) -> Result<Vec<String>> {
         .map(|c| {
             // drop the marker line itself (it names the namesrv) and anything after @@@END
             let body = c.split("@@@END").next().unwrap_or("");
-            body.split_once('\n').map(|(_, rest)| rest).unwrap_or("").to_string()
+            body.split_once('\n')
+                .map(|(_, rest)| rest)
+                .unwrap_or("")
+                .to_string()
         })
         .collect();
     if chunks.len() != steps.len() {
-        bail!("expected {} step outputs, got {}:\n{all}", steps.len(), chunks.len());
+        bail!(
+            "expected {} step outputs, got {}:\n{all}",
+            steps.len(),
+            chunks.len()
+        );
     }
     Ok(chunks)
 }
@@ -124,11 +141,13 @@ impl Diff {
         self.steps += 1;
         let cmd = args.join(" ");
         if j != r {
-            self.mismatches
-                .push(format!("mqadmin {cmd}\n--- java ---\n{j}\n--- rmq ---\n{r}\n"));
+            self.mismatches.push(format!(
+                "mqadmin {cmd}\n--- java ---\n{j}\n--- rmq ---\n{r}\n"
+            ));
         } else if !j.contains(must_contain) {
-            self.mismatches
-                .push(format!("mqadmin {cmd}: equal, but without {must_contain:?}:\n{j}\n"));
+            self.mismatches.push(format!(
+                "mqadmin {cmd}: equal, but without {must_contain:?}:\n{j}\n"
+            ));
         }
     }
 
@@ -165,7 +184,20 @@ fn mqadmin_output_equal_on_java_and_rmq_namesrv() -> Result<()> {
     }
 
     // A topic of our own: created on the broker, which pushes it to both name servers.
-    let out = mqadmin(&java_ns.addr(), &["updateTopic", "-c", "DefaultCluster", "-t", TOPIC, "-r", "4", "-w", "4"])?;
+    let out = mqadmin(
+        &java_ns.addr(),
+        &[
+            "updateTopic",
+            "-c",
+            "DefaultCluster",
+            "-t",
+            TOPIC,
+            "-r",
+            "4",
+            "-w",
+            "4",
+        ],
+    )?;
     if !out.contains("success") {
         bail!("updateTopic failed:\n{out}");
     }
@@ -173,7 +205,12 @@ fn mqadmin_output_equal_on_java_and_rmq_namesrv() -> Result<()> {
         wait_route(&c, &ns.addr(), TOPIC, Duration::from_secs(30))?;
     }
     // clusterList asks the broker for runtime stats, which fails until its first 1 s sample.
-    let warm = mqadmin_until(&java_ns.addr(), &["clusterList"], Duration::from_secs(20), |t| t.contains("V4_9_7"))?;
+    let warm = mqadmin_until(
+        &java_ns.addr(),
+        &["clusterList"],
+        Duration::from_secs(20),
+        |t| t.contains("V4_9_7"),
+    )?;
     if !warm.contains(&broker.addr()) {
         bail!("clusterList never showed the broker:\n{warm}");
     }
@@ -190,20 +227,72 @@ fn mqadmin_output_equal_on_java_and_rmq_namesrv() -> Result<()> {
         (vec!["topicRoute", "-t", "NoSuchTopic"], "CODE: 17"),
         (vec!["topicClusterList", "-t", TOPIC], "DefaultCluster"),
         // KV config
-        (vec!["updateKvConfig", "-s", "DiffNs", "-k", "k1", "-v", "v1"], "success"),
-        (vec!["updateOrderConf", "-t", TOPIC, "-m", "put", "-v", "broker-a:4"], "success"),
-        (vec!["updateOrderConf", "-t", TOPIC, "-m", "get"], "orderConf=[broker-a:4]"),
-        (vec!["updateOrderConf", "-t", "NoSuchTopic", "-m", "get"], "CODE: 22"),
-        (vec!["deleteKvConfig", "-s", "DiffNs", "-k", "k1"], "success"),
-        (vec!["updateOrderConf", "-t", TOPIC, "-m", "delete"], "success"),
-        (vec!["updateOrderConf", "-t", TOPIC, "-m", "get"], "CODE: 22"),
+        (
+            vec!["updateKvConfig", "-s", "DiffNs", "-k", "k1", "-v", "v1"],
+            "success",
+        ),
+        (
+            vec![
+                "updateOrderConf",
+                "-t",
+                TOPIC,
+                "-m",
+                "put",
+                "-v",
+                "broker-a:4",
+            ],
+            "success",
+        ),
+        (
+            vec!["updateOrderConf", "-t", TOPIC, "-m", "get"],
+            "orderConf=[broker-a:4]",
+        ),
+        (
+            vec!["updateOrderConf", "-t", "NoSuchTopic", "-m", "get"],
+            "CODE: 22",
+        ),
+        (
+            vec!["deleteKvConfig", "-s", "DiffNs", "-k", "k1"],
+            "success",
+        ),
+        (
+            vec!["updateOrderConf", "-t", TOPIC, "-m", "delete"],
+            "success",
+        ),
+        (
+            vec!["updateOrderConf", "-t", TOPIC, "-m", "get"],
+            "CODE: 22",
+        ),
         // name server config
         (vec!["getNamesrvConfig"], "orderMessageEnable"),
-        (vec!["updateNamesrvConfig", "-k", "orderMessageEnable", "-v", "true"], "success"),
+        (
+            vec![
+                "updateNamesrvConfig",
+                "-k",
+                "orderMessageEnable",
+                "-v",
+                "true",
+            ],
+            "success",
+        ),
         (vec!["getNamesrvConfig"], "=  true"),
-        (vec!["updateNamesrvConfig", "-k", "kvConfigPath", "-v", "/tmp/x"], "CODE: 16"),
+        (
+            vec!["updateNamesrvConfig", "-k", "kvConfigPath", "-v", "/tmp/x"],
+            "CODE: 16",
+        ),
         // with orderMessageEnable the route carries orderTopicConf
-        (vec!["updateOrderConf", "-t", TOPIC, "-m", "put", "-v", "broker-a:4"], "success"),
+        (
+            vec![
+                "updateOrderConf",
+                "-t",
+                TOPIC,
+                "-m",
+                "put",
+                "-v",
+                "broker-a:4",
+            ],
+            "success",
+        ),
         (vec!["topicRoute", "-t", TOPIC], "orderTopicConf"),
         // write permission
         (vec!["wipeWritePerm", "-b", "broker-a"], "OK"),
@@ -212,7 +301,10 @@ fn mqadmin_output_equal_on_java_and_rmq_namesrv() -> Result<()> {
         (vec!["topicRoute", "-t", TOPIC], "\"perm\":6"),
         // deleteTopic deletes on the (shared) broker, then in the name server given with -n;
         // deleting an absent topic on the broker succeeds, so both sides may run it
-        (vec!["deleteTopic", "-t", TOPIC, "-c", "DefaultCluster"], "from NameServer success"),
+        (
+            vec!["deleteTopic", "-t", TOPIC, "-c", "DefaultCluster"],
+            "from NameServer success",
+        ),
         (vec!["topicRoute", "-t", TOPIC], "CODE: 17"),
         (vec!["topicClusterList", "-t", TOPIC], "CODE: 17"),
         (vec!["topicList"], "TBW102"),
@@ -223,13 +315,28 @@ fn mqadmin_output_equal_on_java_and_rmq_namesrv() -> Result<()> {
     }
 
     // The broker stays registered with both.
-    poll("broker still registered with both", Duration::from_secs(5), || {
-        Ok((c.route(&java_ns.addr(), "TBW102")?.is_some() && c.route(&rmq_ns.addr(), "TBW102")?.is_some()).then_some(()))
-    })?;
+    poll(
+        "broker still registered with both",
+        Duration::from_secs(5),
+        || {
+            Ok((c.route(&java_ns.addr(), "TBW102")?.is_some()
+                && c.route(&rmq_ns.addr(), "TBW102")?.is_some())
+            .then_some(()))
+        },
+    )?;
 
-    eprintln!("[namesrv_mqadmin_diff] {} steps compared, {} mismatches", d.steps, d.mismatches.len());
+    eprintln!(
+        "[namesrv_mqadmin_diff] {} steps compared, {} mismatches",
+        d.steps,
+        d.mismatches.len()
+    );
     if !d.mismatches.is_empty() {
-        bail!("{} of {} mqadmin outputs differ:\n{}", d.mismatches.len(), d.steps, d.mismatches.join("\n"));
+        bail!(
+            "{} of {} mqadmin outputs differ:\n{}",
+            d.mismatches.len(),
+            d.steps,
+            d.mismatches.join("\n")
+        );
     }
     Ok(())
 }

@@ -17,9 +17,16 @@ fn java_broker_and_quickstart_clients_through_rmq_namesrv() -> anyhow::Result<()
     // the broker registers right after boot; the TBW102 route is what the producer falls back on
     let tbw = wait_route(&c, &ns.addr(), "TBW102", Duration::from_secs(30))?;
     assert_eq!(tbw.broker_datas.len(), 1);
-    assert_eq!(tbw.broker_datas[0].broker_addrs.get(&0), Some(&broker.addr()));
+    assert_eq!(
+        tbw.broker_datas[0].broker_addrs.get(&0),
+        Some(&broker.addr())
+    );
 
-    let report = quickstart_roundtrip(&ns.addr(), Duration::from_secs(120), Duration::from_secs(90))?;
+    let report = quickstart_roundtrip(
+        &ns.addr(),
+        Duration::from_secs(120),
+        Duration::from_secs(90),
+    )?;
     eprintln!(
         "[namesrv_quickstart] {} SEND_OK in {:.1}s, {} distinct msgIds received in {:.1}s",
         report.sent_ok,

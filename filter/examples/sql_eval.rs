@@ -17,7 +17,11 @@ fn unhex(s: &str) -> Result<String, String> {
     if !b.len().is_multiple_of(2) {
         return Err(format!("odd hex length: {s}"));
     }
-    let nibble = |c: u8| (c as char).to_digit(16).ok_or_else(|| format!("bad hex in {s:?}"));
+    let nibble = |c: u8| {
+        (c as char)
+            .to_digit(16)
+            .ok_or_else(|| format!("bad hex in {s:?}"))
+    };
     let bytes = b
         .chunks_exact(2)
         .map(|p| Ok((nibble(p[0])? * 16 + nibble(p[1])?) as u8))

@@ -272,7 +272,9 @@ pub fn not_supported_remark(code: i32) -> String {
 mod tests {
     #[test]
     fn all_96_request_codes_named() {
-        let named = (0..1000).filter(|c| super::request_name(*c).is_some()).count();
+        let named = (0..1000)
+            .filter(|c| super::request_name(*c).is_some())
+            .count();
         assert_eq!(named, 96);
     }
 }

@@ -97,7 +97,8 @@ pub fn decode_frame_body(mut frame: Bytes) -> Result<RemotingCommand, ProtocolEr
             "decode error, bad header length: {header_len}"
         )));
     }
-    let st = SerializeType::from_code(type_byte).ok_or(ProtocolError::BadSerializeType(type_byte))?;
+    let st =
+        SerializeType::from_code(type_byte).ok_or(ProtocolError::BadSerializeType(type_byte))?;
     let header = frame.split_to(header_len);
     let mut cmd = match st {
         SerializeType::Json => decode_json_header(&header)?,
@@ -114,7 +115,9 @@ pub fn decode_frame(frame: &[u8]) -> Result<RemotingCommand, ProtocolError> {
     let mut codec = RemotingCodec::default();
     match codec.decode(&mut buf)? {
         Some(cmd) if buf.is_empty() => Ok(cmd),
-        Some(_) => Err(ProtocolError::Malformed("trailing bytes after frame".into())),
+        Some(_) => Err(ProtocolError::Malformed(
+            "trailing bytes after frame".into(),
+        )),
         None => Err(ProtocolError::Malformed("truncated frame".into())),
     }
 }
@@ -349,7 +352,9 @@ fn take_cow<'a>(
         return Ok(None);
     }
     if len > limit || len > buf.len() {
-        return Err(ProtocolError::Malformed("string length exceed limit".into()));
+        return Err(ProtocolError::Malformed(
+            "string length exceed limit".into(),
+        ));
     }
     let b: &'a [u8] = buf;
     *buf = &b[len..];
@@ -361,7 +366,9 @@ fn take_str(buf: &mut &[u8], len: usize, limit: usize) -> Result<Option<String>,
         return Ok(None);
     }
     if len > limit || len > buf.len() {
-        return Err(ProtocolError::Malformed("string length exceed limit".into()));
+        return Err(ProtocolError::Malformed(
+            "string length exceed limit".into(),
+        ));
     }
     let s = String::from_utf8_lossy(&buf[..len]).into_owned();
     buf.advance(len);
@@ -413,7 +420,9 @@ pub fn decode_rocketmq_header(header: &[u8]) -> Result<RemotingCommand, Protocol
             }
             let key = take_cow(&mut ext_buf, kl as usize, limit)?;
             if ext_buf.len() < 4 {
-                return Err(ProtocolError::Malformed("truncated ext value length".into()));
+                return Err(ProtocolError::Malformed(
+                    "truncated ext value length".into(),
+                ));
             }
             let vl = ext_buf.get_i32();
             if vl < 0 {
@@ -472,7 +481,10 @@ mod tests {
         let expect = hex("00000039 01000035 0003 00 0197 00000001 00000001 00000020");
         let f = encode_frame(&cmd);
         assert_eq!(&f[..expect.len()], &expect[..]);
-        assert_eq!(&f[expect.len()..expect.len() + 32], b" request type 9999 not supported");
+        assert_eq!(
+            &f[expect.len()..expect.len() + 32],
+            b" request type 9999 not supported"
+        );
     }
 
     #[test]
@@ -507,6 +519,9 @@ mod tests {
     fn json_escaping_like_fastjson() {
         let mut out = BytesMut::new();
         write_json_string(&mut out, "a\"b\\c\n\u{1f}\u{7f}é/\u{2028}");
-        assert_eq!(&out[..], "\"a\\\"b\\\\c\\n\\u001F\\u007Fé/\\u2028\"".as_bytes());
+        assert_eq!(
+            &out[..],
+            "\"a\\\"b\\\\c\\n\\u001F\\u007Fé/\\u2028\"".as_bytes()
+        );
     }
 }

@@ -57,8 +57,8 @@ impl SerializeType {
 pub struct LanguageCode(pub u8);
 
 const LANGUAGE_NAMES: [&str; 13] = [
-    "JAVA", "CPP", "DOTNET", "PYTHON", "DELPHI", "ERLANG", "RUBY", "OTHER", "HTTP", "GO", "PHP", "OMS",
-    "RUST",
+    "JAVA", "CPP", "DOTNET", "PYTHON", "DELPHI", "ERLANG", "RUBY", "OTHER", "HTTP", "GO", "PHP",
+    "OMS", "RUST",
 ];
 
 impl LanguageCode {
@@ -195,7 +195,9 @@ impl ExtFields {
     }
     /// The pairs in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.spans.iter().map(|sp| (self.key_of(sp), self.value_of(sp)))
+        self.spans
+            .iter()
+            .map(|sp| (self.key_of(sp), self.value_of(sp)))
     }
 }
 

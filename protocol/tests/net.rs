@@ -25,10 +25,16 @@ impl RequestHandler for Echo {
             // ask the client something back on the same connection, then answer
             request::GET_CONSUMER_RUNNING_INFO => {
                 let back = ch
-                    .invoke(RemotingCommand::request(request::NOTIFY_CONSUMER_IDS_CHANGED), Duration::from_secs(2))
+                    .invoke(
+                        RemotingCommand::request(request::NOTIFY_CONSUMER_IDS_CHANGED),
+                        Duration::from_secs(2),
+                    )
                     .await
                     .ok()?;
-                Some(RemotingCommand::response(response::SUCCESS, Some(format!("client said {}", back.code))))
+                Some(RemotingCommand::response(
+                    response::SUCCESS,
+                    Some(format!("client said {}", back.code)),
+                ))
             }
             request::PULL_MESSAGE => {
                 tokio::time::sleep(Duration::from_millis(300)).await;
@@ -43,7 +49,12 @@ async fn start() -> (String, Arc<Echo>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let h = Arc::new(Echo::default());
-    tokio::spawn(serve(listener, h.clone(), ServerConfig::default(), std::future::pending()));
+    tokio::spawn(serve(
+        listener,
+        h.clone(),
+        ServerConfig::default(),
+        std::future::pending(),
+    ));
     (addr, h)
 }
 
@@ -54,7 +65,10 @@ async fn request_response_both_codecs_and_body() {
     for st in [SerializeType::Json, SerializeType::RocketMq] {
         let mut req = RemotingCommand::request(request::HEART_BEAT).with_body(&b"hello"[..]);
         req.serialize_type = st;
-        let resp = client.invoke(&addr, req, Duration::from_secs(2)).await.unwrap();
+        let resp = client
+            .invoke(&addr, req, Duration::from_secs(2))
+            .await
+            .unwrap();
         assert_eq!(resp.code, 0);
         assert!(resp.is_response());
         assert_eq!(resp.serialize_type, st, "reply uses the request's codec");
@@ -69,10 +83,24 @@ async fn replies_leave_out_of_order_and_match_by_opaque() {
     let slow = {
         let c = client.clone();
         let a = addr.clone();
-        tokio::spawn(async move { c.invoke(&a, RemotingCommand::request(request::PULL_MESSAGE), Duration::from_secs(3)).await })
+        tokio::spawn(async move {
+            c.invoke(
+                &a,
+                RemotingCommand::request(request::PULL_MESSAGE),
+                Duration::from_secs(3),
+            )
+            .await
+        })
     };
     tokio::time::sleep(Duration::from_millis(50)).await;
-    let fast = client.invoke(&addr, RemotingCommand::request(request::HEART_BEAT), Duration::from_secs(3)).await.unwrap();
+    let fast = client
+        .invoke(
+            &addr,
+            RemotingCommand::request(request::HEART_BEAT),
+            Duration::from_secs(3),
+        )
+        .await
+        .unwrap();
     assert_eq!(fast.remark, None);
     let slow = slow.await.unwrap().unwrap();
     assert_eq!(slow.remark.as_deref(), Some("slow"));
@@ -82,7 +110,13 @@ async fn replies_leave_out_of_order_and_match_by_opaque() {
 async fn oneway_gets_no_reply() {
     let (addr, h) = start().await;
     let client = RemotingClient::new();
-    client.invoke_oneway(&addr, RemotingCommand::request(request::UPDATE_CONSUMER_OFFSET)).await.unwrap();
+    client
+        .invoke_oneway(
+            &addr,
+            RemotingCommand::request(request::UPDATE_CONSUMER_OFFSET),
+        )
+        .await
+        .unwrap();
     for _ in 0..100 {
         if h.oneways.load(Ordering::SeqCst) == 1 {
             return;
@@ -98,7 +132,11 @@ async fn server_can_call_the_client_back() {
     // the default client answers server-pushed requests with code 3
     let client = RemotingClient::new();
     let resp = client
-        .invoke(&addr, RemotingCommand::request(request::GET_CONSUMER_RUNNING_INFO), Duration::from_secs(3))
+        .invoke(
+            &addr,
+            RemotingCommand::request(request::GET_CONSUMER_RUNNING_INFO),
+            Duration::from_secs(3),
+        )
         .await
         .unwrap();
     assert_eq!(resp.remark.as_deref(), Some("client said 3"));
@@ -108,18 +146,38 @@ async fn server_can_call_the_client_back() {
 async fn garbage_closes_only_that_connection() {
     let (addr, _) = start().await;
     let mut bad = TcpStream::connect(&addr).await.unwrap();
-    bad.write_all(&[0xff, 0xff, 0xff, 0xff, 1, 2, 3]).await.unwrap();
+    bad.write_all(&[0xff, 0xff, 0xff, 0xff, 1, 2, 3])
+        .await
+        .unwrap();
     let mut buf = [0u8; 16];
-    let n = tokio::time::timeout(Duration::from_secs(2), bad.read(&mut buf)).await.unwrap().unwrap_or(0);
-    assert_eq!(n, 0, "server closes a connection that sent an oversize frame");
+    let n = tokio::time::timeout(Duration::from_secs(2), bad.read(&mut buf))
+        .await
+        .unwrap()
+        .unwrap_or(0);
+    assert_eq!(
+        n, 0,
+        "server closes a connection that sent an oversize frame"
+    );
 
     let mut bad2 = TcpStream::connect(&addr).await.unwrap();
-    bad2.write_all(&[0, 0, 0, 6, 7, 0, 0, 2, b'{', b'}']).await.unwrap(); // serialize type 7
-    let n = tokio::time::timeout(Duration::from_secs(2), bad2.read(&mut buf)).await.unwrap().unwrap_or(0);
+    bad2.write_all(&[0, 0, 0, 6, 7, 0, 0, 2, b'{', b'}'])
+        .await
+        .unwrap(); // serialize type 7
+    let n = tokio::time::timeout(Duration::from_secs(2), bad2.read(&mut buf))
+        .await
+        .unwrap()
+        .unwrap_or(0);
     assert_eq!(n, 0);
 
     let client = RemotingClient::new();
-    let resp = client.invoke(&addr, RemotingCommand::request(request::HEART_BEAT), Duration::from_secs(2)).await.unwrap();
+    let resp = client
+        .invoke(
+            &addr,
+            RemotingCommand::request(request::HEART_BEAT),
+            Duration::from_secs(2),
+        )
+        .await
+        .unwrap();
     assert_eq!(resp.code, 0, "other clients are unaffected");
 }
 
@@ -133,6 +191,12 @@ async fn timeout_is_an_error() {
         tokio::time::sleep(Duration::from_secs(10)).await;
     });
     let client = RemotingClient::new();
-    let r = client.invoke(&addr, RemotingCommand::request(request::HEART_BEAT), Duration::from_millis(200)).await;
+    let r = client
+        .invoke(
+            &addr,
+            RemotingCommand::request(request::HEART_BEAT),
+            Duration::from_millis(200),
+        )
+        .await;
     assert!(matches!(r, Err(protocol::ProtocolError::Timeout { .. })));
 }

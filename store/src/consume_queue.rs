@@ -184,7 +184,10 @@ impl ConsumeQueue {
                         self.mfq.delete_last();
                         break;
                     }
-                } else if !(u.offset >= 0 && u.size > 0) || u.offset >= phy_offset || end > phy_offset {
+                } else if !(u.offset >= 0 && u.size > 0)
+                    || u.offset >= phy_offset
+                    || end > phy_offset
+                {
                     return;
                 }
                 let pos = i + CQ_UNIT;

@@ -67,13 +67,29 @@ fn config(root: &Path) -> MessageStoreConfig {
 
 /// Spawn `mqstore put --sync-flush --ack`; kill it after `kill_after` (None: let it finish).
 /// Returns the acknowledged puts.
-fn run_put(root: &Path, topic: &str, count: u64, body: usize, kill_after: Option<Duration>) -> Vec<Ack> {
+fn run_put(
+    root: &Path,
+    topic: &str,
+    count: u64,
+    body: usize,
+    kill_after: Option<Duration>,
+) -> Vec<Ack> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mqstore"))
         .arg("put")
         .arg(root)
         .args(["--topic", topic, "--count", &count.to_string()])
-        .args(["--queues", &QUEUES.to_string(), "--body-size", &body.to_string()])
-        .args(["--file-size", &FILE_SIZE.to_string(), "--cq-file-size", &CQ_FILE_SIZE.to_string()])
+        .args([
+            "--queues",
+            &QUEUES.to_string(),
+            "--body-size",
+            &body.to_string(),
+        ])
+        .args([
+            "--file-size",
+            &FILE_SIZE.to_string(),
+            "--cq-file-size",
+            &CQ_FILE_SIZE.to_string(),
+        ])
         .args(["--sync-flush", "--ack"])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -135,11 +151,20 @@ fn mqstore_verify(root: &Path) -> i64 {
     let out = Command::new(env!("CARGO_BIN_EXE_mqstore"))
         .arg("verify")
         .arg(root)
-        .args(["--file-size", &FILE_SIZE.to_string(), "--cq-file-size", &CQ_FILE_SIZE.to_string()])
+        .args([
+            "--file-size",
+            &FILE_SIZE.to_string(),
+            "--cq-file-size",
+            &CQ_FILE_SIZE.to_string(),
+        ])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success(), "mqstore verify failed:\n{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "mqstore verify failed:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let line = text.lines().find(|l| l.starts_with("commitlog:")).unwrap();
     let end = line.split("valid data ends at ").nth(1).unwrap();
     end.split(' ').next().unwrap().parse().unwrap()
@@ -166,7 +191,10 @@ fn check_prefix(s: &DefaultMessageStore, topic: &str, body: usize) -> Vec<i64> {
 fn kill9_sync_flush_loop() {
     let seed = seed("kill9_sync_flush_loop");
     let mut rng = Rng(seed);
-    let cycles: usize = std::env::var("RMQ_CRASH_CYCLES").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
+    let cycles: usize = std::env::var("RMQ_CRASH_CYCLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     // topic -> (body size, acks)
@@ -176,37 +204,68 @@ fn kill9_sync_flush_loop() {
         let topic = format!("Crash{cycle}");
         let body = rng.range(100, 3000) as usize;
         let kill_ms = rng.range(50, 501);
-        let acks = run_put(root, &topic, 10_000_000, body, Some(Duration::from_millis(kill_ms)));
+        let acks = run_put(
+            root,
+            &topic,
+            10_000_000,
+            body,
+            Some(Duration::from_millis(kill_ms)),
+        );
         total_acked += acks.len();
         all.insert(topic.clone(), (body, acks));
 
         // recovery after an abnormal exit (the abort file must be there)
-        assert!(config(root).abort_path().exists(), "cycle {cycle}: no abort file after kill -9");
+        assert!(
+            config(root).abort_path().exists(),
+            "cycle {cycle}: no abort file after kill -9"
+        );
         let s = common::open(config(root));
-        assert!(!s.last_exit_ok(), "cycle {cycle}: recovery did not see the abnormal exit");
+        assert!(
+            !s.last_exit_ok(),
+            "cycle {cycle}: recovery did not see the abnormal exit"
+        );
         common::wait_dispatched(&s);
         let max_phy = s.max_phy_offset();
         for (t, (body, acks)) in &all {
             for a in acks {
                 let (phys, b) = read_one(&s, t, a.queue_id, a.queue_offset).unwrap_or_else(|| {
-                    panic!("seed {seed} cycle {cycle}: acknowledged {t} #{} ({a:?}) lost", a.i)
+                    panic!(
+                        "seed {seed} cycle {cycle}: acknowledged {t} #{} ({a:?}) lost",
+                        a.i
+                    )
                 });
-                assert_eq!(phys, a.phys, "seed {seed} cycle {cycle}: {t} #{} moved", a.i);
-                assert_eq!(b, body_of(a.i, *body), "seed {seed} cycle {cycle}: {t} #{} body", a.i);
+                assert_eq!(
+                    phys, a.phys,
+                    "seed {seed} cycle {cycle}: {t} #{} moved",
+                    a.i
+                );
+                assert_eq!(
+                    b,
+                    body_of(a.i, *body),
+                    "seed {seed} cycle {cycle}: {t} #{} body",
+                    a.i
+                );
                 assert!(a.phys + a.size <= max_phy);
             }
             check_prefix(&s, t, *body);
         }
         s.shutdown();
         let end = mqstore_verify(root);
-        assert_eq!(end, max_phy, "seed {seed} cycle {cycle}: data after the recovered end");
-        let files = std::fs::read_dir(config(root).commit_log_dir()).unwrap().count();
+        assert_eq!(
+            end, max_phy,
+            "seed {seed} cycle {cycle}: data after the recovered end"
+        );
+        let files = std::fs::read_dir(config(root).commit_log_dir())
+            .unwrap()
+            .count();
         println!(
             "cycle {cycle}: killed after {kill_ms} ms, body {body} B, {} acked (total {total_acked}), commitlog end {max_phy}, {files} file(s)",
             all[&topic].1.len()
         );
     }
-    let files = std::fs::read_dir(config(root).commit_log_dir()).unwrap().count();
+    let files = std::fs::read_dir(config(root).commit_log_dir())
+        .unwrap()
+        .count();
     println!("seed {seed}: {cycles} cycles, {total_acked} acknowledged puts all recovered, {files} commitlog files");
     assert!(total_acked > 0);
 }
@@ -239,7 +298,9 @@ fn truncated_and_garbage_tail() {
     for case in 0..8 {
         let root = dir.path().join(format!("case{case}"));
         copy_dir(&clean, &root);
-        let last = config(&root).commit_log_dir().join(format!("{last_file_from:020}"));
+        let last = config(&root)
+            .commit_log_dir()
+            .join(format!("{last_file_from:020}"));
         let kind = case % 4;
         // damage point inside the last file's data (or at its end for kind 2)
         let p = match kind {
@@ -248,8 +309,11 @@ fn truncated_and_garbage_tail() {
             // properties) are not covered by the body CRC, in Java's format as in ours, so
             // garbage landing only there is undetectable by design.
             3 => {
-                let in_last: Vec<i64> =
-                    acks.iter().map(|a| a.phys).filter(|&x| x >= last_file_from).collect();
+                let in_last: Vec<i64> = acks
+                    .iter()
+                    .map(|a| a.phys)
+                    .filter(|&x| x >= last_file_from)
+                    .collect();
                 in_last[rng.range(0, in_last.len() as u64) as usize]
             }
             _ => rng.range(last_file_from as u64, data_end as u64) as i64,
@@ -283,7 +347,11 @@ fn truncated_and_garbage_tail() {
         }
         // records wholly before the damage survive; the one containing p (if any) and all later go
         let mut survivors = acks.iter().filter(|a| a.phys + a.size <= p).count();
-        let mut expect_end = acks.get(survivors).map(|a| a.phys).unwrap_or(data_end).min(data_end);
+        let mut expect_end = acks
+            .get(survivors)
+            .map(|a| a.phys)
+            .unwrap_or(data_end)
+            .min(data_end);
         if kind == 0 {
             // a short commitlog file is refused at load (Java: "file size mismatch"), not a panic;
             // re-extended with zeros it recovers like a torn tail
@@ -301,7 +369,10 @@ fn truncated_and_garbage_tail() {
         // CRC (Java's format): that record may legitimately survive, whole but damaged.
         if let Some(a) = acks.get(survivors) {
             if kind != 2 && a.phys < p && s.max_phy_offset() == a.phys + a.size {
-                println!("case {case}: damage at {p} only hit the unchecked tail of the record at {}", a.phys);
+                println!(
+                    "case {case}: damage at {p} only hit the unchecked tail of the record at {}",
+                    a.phys
+                );
                 survivors += 1;
                 expect_end = a.phys + a.size;
             }
@@ -314,11 +385,15 @@ fn truncated_and_garbage_tail() {
         for (k, a) in acks.iter().enumerate() {
             let got = read_one(&s, "Tail", a.queue_id, a.queue_offset);
             if k < survivors {
-                let (phys, b) = got.unwrap_or_else(|| panic!("seed {seed} case {case}: #{k} before damage lost"));
+                let (phys, b) = got
+                    .unwrap_or_else(|| panic!("seed {seed} case {case}: #{k} before damage lost"));
                 assert_eq!(phys, a.phys);
                 assert_eq!(b, body_of(a.i, body));
             } else {
-                assert!(got.is_none(), "seed {seed} case {case} ({what}): #{k} at/after damage survived");
+                assert!(
+                    got.is_none(),
+                    "seed {seed} case {case} ({what}): #{k} at/after damage survived"
+                );
             }
         }
         let per_q = check_prefix(&s, "Tail", body);
@@ -338,12 +413,18 @@ fn truncated_and_garbage_tail() {
             survivors,
             "seed {seed} case {case} ({what}): after restart, damaged records came back"
         );
-        assert_eq!(read_one(&s, "After", 0, 0).map(|x| x.1), Some(b"after".to_vec()));
+        assert_eq!(
+            read_one(&s, "After", 0, 0).map(|x| x.1),
+            Some(b"after".to_vec())
+        );
         s.shutdown();
         // NOTE: `mqstore verify` is not asserted here: the consume-queue files keep the stale
         // entries past the recovered end on disk (Java's truncateDirtyLogicFiles does not zero
         // them either); verify reports them as problems.
-        let _ = std::process::Command::new(env!("CARGO_BIN_EXE_mqstore")).arg("verify").arg(&root).output();
+        let _ = std::process::Command::new(env!("CARGO_BIN_EXE_mqstore"))
+            .arg("verify")
+            .arg(&root)
+            .output();
         println!(
             "case {case}: {what}, abnormal={abnormal}: {survivors}/{} records kept (last file starts at record #{first_in_last}), end {expect_end}",
             acks.len()

@@ -45,19 +45,16 @@ fn commitlog_bytes(s: &DefaultMessageStore, from: i64, to: i64) -> Vec<u8> {
     let mut out = Vec::new();
     let mut off = from;
     while off < to {
-        let sel = s
-            .commit_log()
-            .get_data_ext(off, false)
-            .unwrap_or_else(|| {
-                let files: Vec<(i64, usize, usize)> = s
-                    .commit_log()
-                    .queue()
-                    .mapped_files()
-                    .iter()
-                    .map(|f| (f.file_from_offset(), f.wrote_position(), f.read_position()))
-                    .collect();
-                panic!("no data at {off} (want {from}..{to}); files {files:?}")
-            });
+        let sel = s.commit_log().get_data_ext(off, false).unwrap_or_else(|| {
+            let files: Vec<(i64, usize, usize)> = s
+                .commit_log()
+                .queue()
+                .mapped_files()
+                .iter()
+                .map(|f| (f.file_from_offset(), f.wrote_position(), f.read_position()))
+                .collect();
+            panic!("no data at {off} (want {from}..{to}); files {files:?}")
+        });
         let take = sel.data.len().min((to - off) as usize);
         out.extend_from_slice(&sel.data[..take]);
         off += take as i64;
@@ -97,7 +94,10 @@ fn async_master_replicates_byte_identical() {
     wait_until("slave catch-up", Duration::from_secs(20), || {
         slave.max_phy_offset() == max && master.ha_state().push2slave_max_offset() == max
     });
-    assert_eq!(commitlog_bytes(&master, 0, max), commitlog_bytes(&slave, 0, max));
+    assert_eq!(
+        commitlog_bytes(&master, 0, max),
+        commitlog_bytes(&slave, 0, max)
+    );
     wait_dispatched(&slave);
     let total: i64 = (0..4)
         .map(|q| slave.get_max_offset_in_queue("HaTopic", q))
@@ -154,8 +154,13 @@ fn sync_master_statuses_and_reconnect() {
     let r = master.put_message_blocking(msg("SyncTopic", 0, "after restart", ""));
     assert_eq!(r.status, PutMessageStatus::PutOk);
     let max = master.max_phy_offset();
-    wait_until("slave catch-up", Duration::from_secs(10), || slave.max_phy_offset() == max);
-    assert_eq!(commitlog_bytes(&master, 0, max), commitlog_bytes(&slave, 0, max));
+    wait_until("slave catch-up", Duration::from_secs(10), || {
+        slave.max_phy_offset() == max
+    });
+    assert_eq!(
+        commitlog_bytes(&master, 0, max),
+        commitlog_bytes(&slave, 0, max)
+    );
 
     // the slave goes away: FLUSH_SLAVE_TIMEOUT is impossible without a connection, so
     // after the disconnect the master answers SLAVE_NOT_AVAILABLE again

@@ -36,7 +36,8 @@ pub async fn notify_consumer_ids_changed_now(channels: &[Channel], group: &str, 
     };
     for ch in channels.iter().filter(|c| !c.is_closed()) {
         let cmd = RemotingCommand::request_with(request::NOTIFY_CONSUMER_IDS_CHANGED, &header);
-        let sent = tokio::time::timeout(std::time::Duration::from_secs(1), ch.send_oneway(cmd)).await;
+        let sent =
+            tokio::time::timeout(std::time::Duration::from_secs(1), ch.send_oneway(cmd)).await;
         if !matches!(sent, Ok(Ok(()))) {
             debug!(group, peer = %ch.peer_addr(), "notifyConsumerIdsChanged not queued");
         }

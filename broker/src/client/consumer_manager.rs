@@ -63,7 +63,12 @@ pub struct ConsumerGroupInfo {
 }
 
 impl ConsumerGroupInfo {
-    fn new(group: &str, ct: Option<ConsumeType>, mm: Option<MessageModel>, cfw: Option<ConsumeFromWhere>) -> Self {
+    fn new(
+        group: &str,
+        ct: Option<ConsumeType>,
+        mm: Option<MessageModel>,
+        cfw: Option<ConsumeFromWhere>,
+    ) -> Self {
         ConsumerGroupInfo {
             group_name: group.to_string(),
             subscription_table: HashMap::new(),
@@ -77,12 +82,18 @@ impl ConsumerGroupInfo {
 
     /// Every member's channel.
     pub fn all_channels(&self) -> Vec<Channel> {
-        self.channel_info_table.values().map(|i| i.channel.clone()).collect()
+        self.channel_info_table
+            .values()
+            .map(|i| i.channel.clone())
+            .collect()
     }
 
     /// Every member's client id (`getAllClientId`).
     pub fn all_client_ids(&self) -> Vec<String> {
-        self.channel_info_table.values().map(|i| i.client_id.clone()).collect()
+        self.channel_info_table
+            .values()
+            .map(|i| i.client_id.clone())
+            .collect()
     }
 
     /// `findSubscriptionData`.
@@ -131,11 +142,13 @@ impl ConsumerGroupInfo {
             match self.subscription_table.get(&sub.topic) {
                 None => {
                     info!(group = %self.group_name, topic = %sub.topic, expr = %sub.sub_string, "subscription changed, add new topic");
-                    self.subscription_table.insert(sub.topic.clone(), sub.clone());
+                    self.subscription_table
+                        .insert(sub.topic.clone(), sub.clone());
                     updated = true;
                 }
                 Some(old) if sub.sub_version > old.sub_version => {
-                    self.subscription_table.insert(sub.topic.clone(), sub.clone());
+                    self.subscription_table
+                        .insert(sub.topic.clone(), sub.clone());
                 }
                 Some(_) => {}
             }
@@ -201,7 +214,11 @@ impl ConsumerManager {
             group,
             subscriptions: subs,
         });
-        let notify = if changed && notify_enabled { channels } else { Vec::new() };
+        let notify = if changed && notify_enabled {
+            channels
+        } else {
+            Vec::new()
+        };
         (changed, notify)
     }
 
@@ -210,7 +227,9 @@ impl ConsumerManager {
     pub fn unregister(&self, group: &str, channel: &Channel, notify_enabled: bool) -> Vec<Channel> {
         let (removed_group, channels) = {
             let mut g = self.groups.lock();
-            let Some(gi) = g.get_mut(group) else { return Vec::new() };
+            let Some(gi) = g.get_mut(group) else {
+                return Vec::new();
+            };
             if let Some(old) = gi.channel_info_table.remove(&channel.id()) {
                 info!(group, client = %old.client_id, "unregister a consumer");
             }
@@ -218,12 +237,16 @@ impl ConsumerManager {
             let empty = gi.channel_info_table.is_empty();
             if empty {
                 g.remove(group);
-                info!(group, "unregister consumer ok, no any connection, and remove consumer group");
+                info!(
+                    group,
+                    "unregister consumer ok, no any connection, and remove consumer group"
+                );
             }
             (empty, channels)
         };
         if removed_group {
-            self.listener.handle(ConsumerGroupEvent::Unregister { group });
+            self.listener
+                .handle(ConsumerGroupEvent::Unregister { group });
         }
         if notify_enabled {
             channels
@@ -254,7 +277,8 @@ impl ConsumerManager {
         }
         for (group, removed, channels) in events {
             if removed {
-                self.listener.handle(ConsumerGroupEvent::Unregister { group: &group });
+                self.listener
+                    .handle(ConsumerGroupEvent::Unregister { group: &group });
             }
             self.listener.handle(ConsumerGroupEvent::Change {
                 group: &group,

@@ -120,11 +120,11 @@ impl ProducerManager {
 
     /// An open channel of `group` (transaction check-back), round-robin not needed here.
     pub fn available_channel(&self, group: &str) -> Option<Channel> {
-        self.tables
-            .lock()
-            .groups
-            .get(group)
-            .and_then(|t| t.values().map(|i| i.channel.clone()).find(|c| !c.is_closed()))
+        self.tables.lock().groups.get(group).and_then(|t| {
+            t.values()
+                .map(|i| i.channel.clone())
+                .find(|c| !c.is_closed())
+        })
     }
 
     /// `findChannel` by client id.

@@ -317,7 +317,6 @@ pub struct BrokerStartupConfig {
     pub config_file: Option<String>,
 }
 
-
 impl BrokerStartupConfig {
     /// Apply properties to every config object (`MixAll.properties2Object` on each).
     /// Returns the keys no object knows, and values that did not parse (both are logged
@@ -360,13 +359,17 @@ impl BrokerStartupConfig {
                 }
             }
         }
-        self.store.set_ha_listen_port(self.netty_server.listen_port + 1);
+        self.store
+            .set_ha_listen_port(self.netty_server.listen_port + 1);
         Ok(())
     }
 
     /// `brokerIP1:listenPort`, the address registered with the namesrv.
     pub fn broker_addr(&self) -> String {
-        format!("{}:{}", self.broker.broker_ip1, self.netty_server.listen_port)
+        format!(
+            "{}:{}",
+            self.broker.broker_ip1, self.netty_server.listen_port
+        )
     }
 
     /// `brokerIP2:haListenPort`.
@@ -376,8 +379,12 @@ impl BrokerStartupConfig {
 
     /// Every object's properties in the order `-p` prints them.
     pub fn all_properties(&self, only_important: bool) -> Vec<(&'static str, String)> {
-        let objects: [&dyn ConfigObject; 4] =
-            [&self.broker, &self.netty_server, &self.netty_client, &self.store];
+        let objects: [&dyn ConfigObject; 4] = [
+            &self.broker,
+            &self.netty_server,
+            &self.netty_client,
+            &self.store,
+        ];
         objects
             .iter()
             .flat_map(|o| o.properties())

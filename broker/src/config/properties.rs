@@ -70,12 +70,17 @@ fn logical_lines(text: &str) -> Vec<String> {
     let mut current: Option<String> = None;
     for raw in text.split(['\n', '\r']) {
         let line = raw.trim_start_matches([' ', '\t', '\x0c']);
-        if current.is_none() && (line.is_empty() || line.starts_with('#') || line.starts_with('!')) {
+        if current.is_none() && (line.is_empty() || line.starts_with('#') || line.starts_with('!'))
+        {
             continue;
         }
         let trailing = line.chars().rev().take_while(|c| *c == '\\').count();
         let continues = trailing % 2 == 1;
-        let content = if continues { &line[..line.len() - 1] } else { line };
+        let content = if continues {
+            &line[..line.len() - 1]
+        } else {
+            line
+        };
         let buf = current.get_or_insert_with(String::new);
         buf.push_str(content);
         if !continues {

@@ -47,7 +47,11 @@ impl ConfigObject for MessageStoreConfig {
         MessageStoreConfig::KEYS
             .iter()
             .map(|key| {
-                let field = if *key == "enableBatchPush" { "isEnableBatchPush" } else { key };
+                let field = if *key == "enableBatchPush" {
+                    "isEnableBatchPush"
+                } else {
+                    key
+                };
                 let v = values
                     .iter()
                     .find(|(k, _)| k == field)

@@ -43,13 +43,22 @@ async fn heart_beat(
 ) -> BrokerResult<Reply> {
     let hb: HeartbeatData = protocol::fastjson::from_slice(req.body_bytes())
         .map_err(|e| BrokerError::BadBody(format!("HeartbeatData: {e}")))?;
-    let info = ClientChannelInfo::new(ctx.channel.clone(), hb.client_id.clone(), req.language, req.version);
+    let info = ClientChannelInfo::new(
+        ctx.channel.clone(),
+        hb.client_id.clone(),
+        req.language,
+        req.version,
+    );
 
     for data in &hb.consumer_data_set {
         let mut notify_enabled = true;
         if let Some(sgc) = broker.subscription_group_manager.find(&data.group_name) {
             notify_enabled = sgc.notify_consumer_ids_changed_enable;
-            let topic_sys_flag = if data.unit_mode { sys_flag::build(false, true) } else { 0 };
+            let topic_sys_flag = if data.unit_mode {
+                sys_flag::build(false, true)
+            } else {
+                0
+            };
             broker.topic_config_manager.create_in_send_message_back(
                 &retry_topic(&data.group_name),
                 sgc.retry_queue_nums,
@@ -73,7 +82,9 @@ async fn heart_beat(
         notify_consumer_ids_changed_now(&notify, &data.group_name, notify_globally(broker)).await;
     }
     for data in &hb.producer_data_set {
-        broker.producer_manager.register(&data.group_name, info.clone());
+        broker
+            .producer_manager
+            .register(&data.group_name, info.clone());
     }
     debug!(client = %hb.client_id, "heartbeat");
     Ok(Some(RemotingCommand::success()))
@@ -112,8 +123,12 @@ fn notify_globally(broker: &Arc<BrokerController>) -> bool {
     broker.broker_config().notify_consumer_ids_changed_enable
 }
 
-fn check_client_config(broker: &Arc<BrokerController>, req: &RemotingCommand) -> BrokerResult<Reply> {
-    let body: Option<CheckClientRequestBody> = protocol::fastjson::from_slice(req.body_bytes()).ok();
+fn check_client_config(
+    broker: &Arc<BrokerController>,
+    req: &RemotingCommand,
+) -> BrokerResult<Reply> {
+    let body: Option<CheckClientRequestBody> =
+        protocol::fastjson::from_slice(req.body_bytes()).ok();
     if let Some(sd) = body.and_then(|b| b.subscription_data) {
         if is_tag_type(Some(&sd.expression_type)) {
             return Ok(Some(RemotingCommand::success()));

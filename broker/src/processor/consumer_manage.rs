@@ -44,8 +44,11 @@ fn consumer_list(
             let bytes = protocol::fastjson::to_vec(&body)
                 .map_err(|e| BrokerError::BadBody(e.to_string()))?;
             Ok(Some(
-                RemotingCommand::response_with(response::SUCCESS, &GetConsumerListByGroupResponseHeader {})
-                    .with_body(bytes),
+                RemotingCommand::response_with(
+                    response::SUCCESS,
+                    &GetConsumerListByGroupResponseHeader {},
+                )
+                .with_body(bytes),
             ))
         }
         _ => {
@@ -81,9 +84,10 @@ fn update_offset(
 /// first message is in memory (a brand-new group on a young queue), else QUERY_NOT_FOUND.
 fn query_offset(broker: &Arc<BrokerController>, req: &RemotingCommand) -> BrokerResult<Reply> {
     let h: QueryConsumerOffsetRequestHeader = req.decode_header()?;
-    let mut offset = broker
-        .consumer_offset_manager
-        .query_offset(&h.consumer_group, &h.topic, h.queue_id);
+    let mut offset =
+        broker
+            .consumer_offset_manager
+            .query_offset(&h.consumer_group, &h.topic, h.queue_id);
     if offset < 0 {
         let store = broker.store();
         let min = store.min_offset_in_queue(&h.topic, h.queue_id);

@@ -36,7 +36,10 @@ pub async fn process(
     debug!(header = ?h, "transaction request");
     if broker.store_config().broker_role == BrokerRole::Slave {
         warn!("message store is slave mode, so end transaction is forbidden");
-        return Ok(Some(RemotingCommand::response(response::SLAVE_NOT_AVAILABLE, None)));
+        return Ok(Some(RemotingCommand::response(
+            response::SLAVE_NOT_AVAILABLE,
+            None,
+        )));
     }
     let from_check = h.from_transaction_check.unwrap_or(false);
     let peer = ctx.remote_addr();
@@ -83,7 +86,9 @@ pub async fn process(
 /// `checkPrepareMessage`.
 fn check_prepare_message(half: &MessageExt, h: &EndTransactionRequestHeader) -> BrokerResult<()> {
     if half.property(property::PGROUP) != Some(h.producer_group.as_str()) {
-        return Err(BrokerError::IllegalRequest("The producer group wrong".to_string()));
+        return Err(BrokerError::IllegalRequest(
+            "The producer group wrong".to_string(),
+        ));
     }
     if half.queue_offset != h.tran_state_table_offset {
         return Err(BrokerError::IllegalRequest(
@@ -91,7 +96,9 @@ fn check_prepare_message(half: &MessageExt, h: &EndTransactionRequestHeader) -> 
         ));
     }
     if half.commit_log_offset != h.commit_log_offset {
-        return Err(BrokerError::IllegalRequest("The commit log offset wrong".to_string()));
+        return Err(BrokerError::IllegalRequest(
+            "The commit log offset wrong".to_string(),
+        ));
     }
     Ok(())
 }

@@ -133,7 +133,11 @@ fn pull_once(
     }
 
     let subscription: SubscriptionData = if has_subscription {
-        build_subscription(&h.topic, h.subscription.as_deref(), h.expression_type.as_deref())
+        build_subscription(
+            &h.topic,
+            h.subscription.as_deref(),
+            h.expression_type.as_deref(),
+        )
     } else {
         let Some(group) = broker.consumer_manager.group_info(&h.consumer_group) else {
             return Err(BrokerError::SubscriptionNotExist(format!(
@@ -160,7 +164,8 @@ fn pull_once(
         }
         sd
     };
-    let filter_data = crate::filter_sql::resolve_filter_data(broker, h, has_subscription, &subscription)?;
+    let filter_data =
+        crate::filter_sql::resolve_filter_data(broker, h, has_subscription, &subscription)?;
     if !is_tag_type(Some(&subscription.expression_type)) && !property_filter {
         return Err(BrokerError::IllegalRequest(format!(
             "The broker does not support consumer to filter message by {}",
@@ -178,7 +183,9 @@ fn pull_once(
         h.max_msg_nums,
         Some(filter.as_ref() as &dyn store::message::MessageFilter),
     ) else {
-        return Err(BrokerError::Store("store getMessage return null".to_string()));
+        return Err(BrokerError::Store(
+            "store getMessage return null".to_string(),
+        ));
     };
 
     let mut code = match r.status {
@@ -265,7 +272,11 @@ struct OffsetMovedEvent {
 
 /// `generateOffsetMovedEvent`: record a corrected pull offset in the `OFFSET_MOVED_EVENT`
 /// topic (tags and keys = the group), as the Java master does.
-fn generate_offset_moved_event(broker: &Arc<BrokerController>, h: &PullMessageRequestHeader, offset_new: i64) {
+fn generate_offset_moved_event(
+    broker: &Arc<BrokerController>,
+    h: &PullMessageRequestHeader,
+    offset_new: i64,
+) {
     let event = OffsetMovedEvent {
         consumer_group: h.consumer_group.clone(),
         message_queue: crate::body::MessageQueue::new(

@@ -68,7 +68,10 @@ fn query_message(broker: &Arc<BrokerController>, req: &RemotingCommand) -> Broke
     ))
 }
 
-fn view_message_by_id(broker: &Arc<BrokerController>, req: &RemotingCommand) -> BrokerResult<Reply> {
+fn view_message_by_id(
+    broker: &Arc<BrokerController>,
+    req: &RemotingCommand,
+) -> BrokerResult<Reply> {
     let h: ViewMessageRequestHeader = req.decode_header()?;
     match broker.store().select_one_message_by_offset(h.offset) {
         Some(buf) => Ok(Some(RemotingCommand::success().with_body(buf.data))),

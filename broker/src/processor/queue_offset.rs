@@ -29,17 +29,26 @@ pub async fn process(
         request::SEARCH_OFFSET_BY_TIMESTAMP => {
             let h: SearchOffsetRequestHeader = req.decode_header()?;
             let offset = store.offset_in_queue_by_time(&h.topic, h.queue_id, h.timestamp);
-            RemotingCommand::response_with(response::SUCCESS, &SearchOffsetResponseHeader { offset })
+            RemotingCommand::response_with(
+                response::SUCCESS,
+                &SearchOffsetResponseHeader { offset },
+            )
         }
         request::GET_MAX_OFFSET => {
             let h: GetMaxOffsetRequestHeader = req.decode_header()?;
             let offset = store.max_offset_in_queue(&h.topic, h.queue_id);
-            RemotingCommand::response_with(response::SUCCESS, &GetMaxOffsetResponseHeader { offset })
+            RemotingCommand::response_with(
+                response::SUCCESS,
+                &GetMaxOffsetResponseHeader { offset },
+            )
         }
         request::GET_MIN_OFFSET => {
             let h: GetMinOffsetRequestHeader = req.decode_header()?;
             let offset = store.min_offset_in_queue(&h.topic, h.queue_id);
-            RemotingCommand::response_with(response::SUCCESS, &GetMinOffsetResponseHeader { offset })
+            RemotingCommand::response_with(
+                response::SUCCESS,
+                &GetMinOffsetResponseHeader { offset },
+            )
         }
         _ => {
             let h: GetEarliestMsgStoretimeRequestHeader = req.decode_header()?;

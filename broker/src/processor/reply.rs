@@ -50,7 +50,9 @@ pub async fn process(
     req: RemotingCommand,
 ) -> BrokerResult<Reply> {
     let h: SendMessageRequestHeader = match req.code {
-        request::SEND_REPLY_MESSAGE_V2 => req.decode_header::<SendMessageRequestHeaderV2>()?.to_v1(),
+        request::SEND_REPLY_MESSAGE_V2 => {
+            req.decode_header::<SendMessageRequestHeaderV2>()?.to_v1()
+        }
         _ => req.decode_header()?,
     };
     let (region, trace_on) = {
@@ -81,7 +83,8 @@ async fn handle(
     let topic_config = msg_check(broker, ctx, h)?;
     let mut queue_id = h.queue_id;
     if queue_id < 0 {
-        queue_id = rand::thread_rng().gen_range(0..99_999_999) % topic_config.write_queue_nums.max(1);
+        queue_id =
+            rand::thread_rng().gen_range(0..99_999_999) % topic_config.write_queue_nums.max(1);
     }
     let body = req.body.clone().unwrap_or_default();
     let properties = h.properties.clone().unwrap_or_default();
@@ -128,7 +131,9 @@ async fn handle(
                 header.queue_id = queue_id;
                 header.queue_offset = a.logics_offset;
             }
-            (st, _) => warn!(status = st.as_str(), topic = %h.topic, "process reply message, store putMessage failed"),
+            (st, _) => {
+                warn!(status = st.as_str(), topic = %h.topic, "process reply message, store putMessage failed")
+            }
         }
     }
     let mut resp = RemotingCommand::response_with(code, &header);
@@ -163,10 +168,16 @@ async fn push_reply_message(
     };
     let mut props = string_to_properties(properties);
     let Some(sender_id) = props.get(property::REPLY_TO_CLIENT).cloned() else {
-        warn!("{} is null, can not reply message", property::REPLY_TO_CLIENT);
+        warn!(
+            "{} is null, can not reply message",
+            property::REPLY_TO_CLIENT
+        );
         return (
             false,
-            format!("reply message properties[{}] is null", property::REPLY_TO_CLIENT),
+            format!(
+                "reply message properties[{}] is null",
+                property::REPLY_TO_CLIENT
+            ),
         );
     };
     let Some(channel) = broker.producer_manager.find_channel(&sender_id) else {
@@ -225,7 +236,8 @@ fn msg_check(
     let tc = match tcm.select(&h.topic) {
         Some(tc) => tc,
         None => {
-            let topic_sys_flag = match (h.unit_mode, h.topic.starts_with(RETRY_GROUP_TOPIC_PREFIX)) {
+            let topic_sys_flag = match (h.unit_mode, h.topic.starts_with(RETRY_GROUP_TOPIC_PREFIX))
+            {
                 (false, _) => 0,
                 (true, true) => sys_flag::build(false, true),
                 (true, false) => sys_flag::build(true, false),
@@ -240,7 +252,12 @@ fn msg_check(
             ) {
                 Some(tc) => tc,
                 None if h.topic.starts_with(RETRY_GROUP_TOPIC_PREFIX) => tcm
-                    .create_in_send_message_back(&h.topic, 1, perm::WRITE | perm::READ, topic_sys_flag),
+                    .create_in_send_message_back(
+                        &h.topic,
+                        1,
+                        perm::WRITE | perm::READ,
+                        topic_sys_flag,
+                    ),
                 None => {
                     return Err(BrokerError::TopicNotExist(format!(
                         "topic[{}] not exist, apply first please!{}",
@@ -266,8 +283,16 @@ fn msg_check(
 fn topic_config_to_string(tc: &TopicConfig) -> String {
     let p: String = [
         if perm::is_readable(tc.perm) { 'R' } else { '-' },
-        if perm::is_writeable(tc.perm) { 'W' } else { '-' },
-        if perm::is_inherited(tc.perm) { 'X' } else { '-' },
+        if perm::is_writeable(tc.perm) {
+            'W'
+        } else {
+            '-'
+        },
+        if perm::is_inherited(tc.perm) {
+            'X'
+        } else {
+            '-'
+        },
     ]
     .iter()
     .collect();
@@ -300,7 +325,11 @@ mod tests {
     struct Requester(mpsc::UnboundedSender<RemotingCommand>, i32);
 
     impl RequestHandler for Requester {
-        async fn handle(self: Arc<Self>, _ch: Channel, req: RemotingCommand) -> Option<RemotingCommand> {
+        async fn handle(
+            self: Arc<Self>,
+            _ch: Channel,
+            req: RemotingCommand,
+        ) -> Option<RemotingCommand> {
             let _ = self.0.send(req);
             Some(RemotingCommand::response(self.1, None))
         }
@@ -309,7 +338,9 @@ mod tests {
     fn producer_heartbeat(client_id: &str) -> RemotingCommand {
         let hb = HeartbeatData {
             client_id: client_id.into(),
-            producer_data_set: vec![ProducerData { group_name: "req_pg".into() }],
+            producer_data_set: vec![ProducerData {
+                group_name: "req_pg".into(),
+            }],
             consumer_data_set: Vec::new(),
         };
         RemotingCommand::request(request::HEART_BEAT).with_body(hb.encode())
@@ -322,20 +353,37 @@ mod tests {
         let b = start(|_| {}).await;
         let (tx, mut rx) = mpsc::unbounded_channel();
         let requester = RemotingClient::with_handler(Arc::new(Requester(tx, response::SUCCESS)));
-        let r = requester.invoke(&b.addr, producer_heartbeat("req@1"), T).await.unwrap_or_else(|e| panic!("{e}"));
+        let r = requester
+            .invoke(&b.addr, producer_heartbeat("req@1"), T)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.code, response::SUCCESS);
 
         let responder = RemotingClient::new();
         let props = "CORRELATION_ID\u{1}cid-1\u{2}REPLY_TO_CLIENT\u{1}req@1\u{2}TTL\u{1}3000\u{2}MSG_TYPE\u{1}reply";
         let r = responder
-            .invoke(&b.addr, send(request::SEND_REPLY_MESSAGE_V2, REPLY_TOPIC, 0, props, "pong"), T)
+            .invoke(
+                &b.addr,
+                send(
+                    request::SEND_REPLY_MESSAGE_V2,
+                    REPLY_TOPIC,
+                    0,
+                    props,
+                    "pong",
+                ),
+                T,
+            )
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((r.code, r.remark.as_deref()), (response::SUCCESS, None));
         assert_eq!(r.ext("MSG_REGION"), Some("DefaultRegion"));
         assert_eq!(r.ext("TRACE_ON"), Some("true"));
         let h: SendMessageResponseHeader = r.decode_header().unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!((h.queue_id, h.queue_offset, h.msg_id.len()), (0, 0, 32), "stored: real msg id");
+        assert_eq!(
+            (h.queue_id, h.queue_offset, h.msg_id.len()),
+            (0, 0, 32),
+            "stored: real msg id"
+        );
 
         let push = tokio::time::timeout(T, rx.recv()).await.ok().flatten();
         let push = push.unwrap_or_else(|| panic!("no push"));
@@ -348,12 +396,21 @@ mod tests {
         assert_eq!(ph.store_host, b.addr);
         let pprops = ph.properties.unwrap_or_default();
         assert_eq!(find_property(&pprops, "CORRELATION_ID"), Some("cid-1"));
-        assert!(find_property(&pprops, "PUSH_REPLY_TIME").is_some(), "{pprops:?}");
+        assert!(
+            find_property(&pprops, "PUSH_REPLY_TIME").is_some(),
+            "{pprops:?}"
+        );
 
         // The stored copy has the properties exactly as sent.
-        let p = responder.invoke(&b.addr, pull(REPLY_TOPIC, 0, 0, "reader"), T).await.unwrap_or_else(|e| panic!("{e}"));
+        let p = responder
+            .invoke(&b.addr, pull(REPLY_TOPIC, 0, 0, "reader"), T)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(p.code, response::SUCCESS, "{:?}", p.remark);
-        let stored = decode_all(&p.body.clone().unwrap_or_default(), DecodeOptions::default());
+        let stored = decode_all(
+            &p.body.clone().unwrap_or_default(),
+            DecodeOptions::default(),
+        );
         assert_eq!(stored.len(), 1);
         assert_eq!(stored[0].properties_string(), props);
         b.stop().await;
@@ -364,41 +421,93 @@ mod tests {
         let b = start(|c| c.broker.store_reply_message_enable = false).await;
         let c = RemotingClient::new();
         let r = c
-            .invoke(&b.addr, send(request::SEND_REPLY_MESSAGE_V2, REPLY_TOPIC, 0, "CORRELATION_ID\u{1}x", "r"), T)
+            .invoke(
+                &b.addr,
+                send(
+                    request::SEND_REPLY_MESSAGE_V2,
+                    REPLY_TOPIC,
+                    0,
+                    "CORRELATION_ID\u{1}x",
+                    "r",
+                ),
+                T,
+            )
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             (r.code, r.remark.as_deref()),
-            (response::SYSTEM_ERROR, Some("reply message properties[REPLY_TO_CLIENT] is null"))
+            (
+                response::SYSTEM_ERROR,
+                Some("reply message properties[REPLY_TO_CLIENT] is null")
+            )
         );
         assert_eq!(r.ext("MSG_REGION"), Some("DefaultRegion"));
         let r = c
-            .invoke(&b.addr, send(request::SEND_REPLY_MESSAGE_V2, REPLY_TOPIC, 0, "REPLY_TO_CLIENT\u{1}gone@1", "r"), T)
+            .invoke(
+                &b.addr,
+                send(
+                    request::SEND_REPLY_MESSAGE_V2,
+                    REPLY_TOPIC,
+                    0,
+                    "REPLY_TO_CLIENT\u{1}gone@1",
+                    "r",
+                ),
+                T,
+            )
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             (r.code, r.remark.as_deref()),
-            (response::SYSTEM_ERROR, Some("push reply message fail, channel of <gone@1> not found."))
+            (
+                response::SYSTEM_ERROR,
+                Some("push reply message fail, channel of <gone@1> not found.")
+            )
         );
 
         // The requester answers the push with an error.
         let (tx, _rx) = mpsc::unbounded_channel();
-        let requester = RemotingClient::with_handler(Arc::new(Requester(tx, response::SYSTEM_ERROR)));
-        let r = requester.invoke(&b.addr, producer_heartbeat("req@2"), T).await.unwrap_or_else(|e| panic!("{e}"));
+        let requester =
+            RemotingClient::with_handler(Arc::new(Requester(tx, response::SYSTEM_ERROR)));
+        let r = requester
+            .invoke(&b.addr, producer_heartbeat("req@2"), T)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.code, response::SUCCESS);
         let r = c
-            .invoke(&b.addr, send(request::SEND_REPLY_MESSAGE_V2, REPLY_TOPIC, 0, "REPLY_TO_CLIENT\u{1}req@2", "r"), T)
+            .invoke(
+                &b.addr,
+                send(
+                    request::SEND_REPLY_MESSAGE_V2,
+                    REPLY_TOPIC,
+                    0,
+                    "REPLY_TO_CLIENT\u{1}req@2",
+                    "r",
+                ),
+                T,
+            )
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             (r.code, r.remark.as_deref()),
-            (response::SYSTEM_ERROR, Some("push reply message to req@2fail."))
+            (
+                response::SYSTEM_ERROR,
+                Some("push reply message to req@2fail.")
+            )
         );
 
         // Unknown topic without a template: TOPIC_NOT_EXIST as on the send path.
-        let mut req = send(request::SEND_REPLY_MESSAGE_V2, "NoSuchReplyTopic", 0, "", "r");
+        let mut req = send(
+            request::SEND_REPLY_MESSAGE_V2,
+            "NoSuchReplyTopic",
+            0,
+            "",
+            "r",
+        );
         req.set_ext("c", "NoTemplate");
-        let r = c.invoke(&b.addr, req, T).await.unwrap_or_else(|e| panic!("{e}"));
+        let r = c
+            .invoke(&b.addr, req, T)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.code, response::TOPIC_NOT_EXIST, "{:?}", r.remark);
         b.stop().await;
     }

@@ -76,7 +76,11 @@ async fn send_back(
 
     let mut new_topic = retry_topic(&h.group);
     let mut queue_id = rand::thread_rng().gen_range(0..99_999_999) % sgc.retry_queue_nums;
-    let topic_sys_flag = if h.unit_mode { sys_flag::build(false, true) } else { 0 };
+    let topic_sys_flag = if h.unit_mode {
+        sys_flag::build(false, true)
+    } else {
+        0
+    };
     let tc = broker.topic_config_manager.create_in_send_message_back(
         &new_topic,
         sgc.retry_queue_nums,
@@ -204,8 +208,12 @@ pub(crate) mod test_support {
 
     pub async fn start(tune: impl FnOnce(&mut BrokerStartupConfig)) -> TestBroker {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-        let main = TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
-        let vip = TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
+        let main = TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let vip = TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         let port = main.local_addr().map(|a| a.port()).unwrap_or(0);
         let mut cfg = BrokerStartupConfig::default();
         cfg.broker.broker_ip1 = "127.0.0.1".into();
@@ -301,9 +309,15 @@ mod tests {
     }
 
     async fn pull_all(c: &RemotingClient, addr: &str, topic: &str) -> Vec<MessageExt> {
-        let p = c.invoke(addr, pull(topic, 0, 0, "reader"), T).await.unwrap_or_else(|e| panic!("{e}"));
+        let p = c
+            .invoke(addr, pull(topic, 0, 0, "reader"), T)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(p.code, response::SUCCESS, "{topic}: {:?}", p.remark);
-        decode_all(&p.body.clone().unwrap_or_default(), DecodeOptions::default())
+        decode_all(
+            &p.body.clone().unwrap_or_default(),
+            DecodeOptions::default(),
+        )
     }
 
     #[tokio::test]
@@ -311,7 +325,17 @@ mod tests {
         let b = start(|_| {}).await;
         let c = RemotingClient::new();
         let r = c
-            .invoke(&b.addr, send(request::SEND_MESSAGE_V2, "SB", 0, "TAGS\u{1}TagA\u{2}UNIQ_KEY\u{1}U1", "hello"), T)
+            .invoke(
+                &b.addr,
+                send(
+                    request::SEND_MESSAGE_V2,
+                    "SB",
+                    0,
+                    "TAGS\u{1}TagA\u{2}UNIQ_KEY\u{1}U1",
+                    "hello",
+                ),
+                T,
+            )
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.code, response::SUCCESS, "{:?}", r.remark);
@@ -319,7 +343,10 @@ mod tests {
         let (_, offset) = decode_offset_msg_id(&h.msg_id).unwrap_or_else(|e| panic!("{e}"));
 
         // First failure: %RETRY%G, delay level 3 + 0 chosen by the broker.
-        let r = c.invoke(&b.addr, back(offset, "G", 0, Some(2)), T).await.unwrap_or_else(|e| panic!("{e}"));
+        let r = c
+            .invoke(&b.addr, back(offset, "G", 0, Some(2)), T)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((r.code, r.remark.as_deref()), (response::SUCCESS, None));
         let retry = pull_all(&c, &b.addr, "%RETRY%G").await;
         assert_eq!(retry.len(), 1);
@@ -353,19 +380,34 @@ mod tests {
         assert_eq!(r.code, response::SUCCESS);
         let dlq = pull_all(&c, &b.addr, "%DLQ%G").await;
         assert_eq!(dlq.len(), 1);
-        assert_eq!((dlq[0].reconsume_times, dlq[0].property("DELAY")), (3, Some("0")));
-        assert_eq!(dlq[0].property("ORIGIN_MESSAGE_ID"), Some(h.msg_id.as_str()));
+        assert_eq!(
+            (dlq[0].reconsume_times, dlq[0].property("DELAY")),
+            (3, Some("0"))
+        );
+        assert_eq!(
+            dlq[0].property("ORIGIN_MESSAGE_ID"),
+            Some(h.msg_id.as_str())
+        );
 
         // delayLevel -1 goes to the DLQ at once.
-        let r = c.invoke(&b.addr, back(offset, "G", -1, None), T).await.unwrap_or_else(|e| panic!("{e}"));
+        let r = c
+            .invoke(&b.addr, back(offset, "G", -1, None), T)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.code, response::SUCCESS);
         assert_eq!(pull_all(&c, &b.addr, "%DLQ%G").await.len(), 2);
 
         // No record at that offset.
-        let r = c.invoke(&b.addr, back(987_654_321, "G", 0, None), T).await.unwrap_or_else(|e| panic!("{e}"));
+        let r = c
+            .invoke(&b.addr, back(987_654_321, "G", 0, None), T)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             (r.code, r.remark.as_deref()),
-            (response::SYSTEM_ERROR, Some("look message by offset failed, 987654321"))
+            (
+                response::SYSTEM_ERROR,
+                Some("look message by offset failed, 987654321")
+            )
         );
         b.stop().await;
     }
@@ -374,7 +416,10 @@ mod tests {
     async fn send_back_for_an_unknown_group_without_auto_create() {
         let b = start(|c| c.broker.auto_create_subscription_group = false).await;
         let c = RemotingClient::new();
-        let r = c.invoke(&b.addr, back(0, "NoSuchGroup", 0, None), T).await.unwrap_or_else(|e| panic!("{e}"));
+        let r = c
+            .invoke(&b.addr, back(0, "NoSuchGroup", 0, None), T)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(r.code, response::SUBSCRIPTION_GROUP_NOT_EXIST);
         assert_eq!(
             r.remark.as_deref(),

@@ -28,11 +28,11 @@ use crate::body::{TopicConfig, TopicFilterType};
 use crate::config::perm;
 use crate::controller::BrokerController;
 use crate::error::{BrokerError, BrokerResult, FAQ_APPLY_TOPIC, FAQ_SUFFIX};
+use crate::topic::sys_flag;
 use crate::topic::validator::{
     check_send_allowed, dlq_topic, validate_topic, RETRY_GROUP_TOPIC_PREFIX,
     RMQ_SYS_TRANS_HALF_TOPIC,
 };
-use crate::topic::sys_flag;
 
 /// `MQVersion.Version.V3_4_9.ordinal()`: clients from here on send `maxReconsumeTimes`.
 const V3_4_9: i32 = 121;
@@ -98,7 +98,9 @@ fn msg_check(
     h: &SendMessageRequestHeader,
 ) -> BrokerResult<TopicConfig> {
     let cfg = broker.broker_config();
-    if !perm::is_writeable(cfg.broker_permission) && broker.topic_config_manager.is_order_topic(&h.topic) {
+    if !perm::is_writeable(cfg.broker_permission)
+        && broker.topic_config_manager.is_order_topic(&h.topic)
+    {
         return Err(BrokerError::NoPermission(format!(
             "the broker[{}] sending message is forbidden",
             cfg.broker_ip1
@@ -147,7 +149,9 @@ fn msg_check(
             }
         }
     };
-    let id_valid = topic_config.write_queue_nums.max(topic_config.read_queue_nums);
+    let id_valid = topic_config
+        .write_queue_nums
+        .max(topic_config.read_queue_nums);
     if h.queue_id >= id_valid {
         return Err(BrokerError::IllegalRequest(format!(
             "request queueId[{}] is illegal, {} Producer: {}",
@@ -283,7 +287,8 @@ async fn send_single(
         if let Some(w) = wait {
             props.insert(property::WAIT.to_string(), w);
         }
-        msg.sys_flag = sysflag::reset_transaction_value(msg.sys_flag, sysflag::TRANSACTION_NOT_TYPE);
+        msg.sys_flag =
+            sysflag::reset_transaction_value(msg.sys_flag, sysflag::TRANSACTION_NOT_TYPE);
         msg.topic = RMQ_SYS_TRANS_HALF_TOPIC.to_string();
         msg.queue_id = 0;
     }
@@ -373,7 +378,9 @@ fn handle_put_result(
         PutMessageStatus::UnknownError => return Err(BrokerError::Store("UNKNOWN_ERROR".to_string())),
     };
     let Some(append) = r.append else {
-        return Err(BrokerError::Store("store putMessage return null".to_string()));
+        return Err(BrokerError::Store(
+            "store putMessage return null".to_string(),
+        ));
     };
     debug!(msg_id = %append.msg_id, queue_id, queue_offset = append.logics_offset, "stored");
     let header = SendMessageResponseHeader {

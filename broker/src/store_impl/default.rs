@@ -45,14 +45,20 @@ impl MessageStore for DiskStore {
     }
 
     fn offset_in_queue_by_time(&self, topic: &str, queue_id: i32, timestamp: i64) -> i64 {
-        self.0.get_offset_in_queue_by_time(topic, queue_id, timestamp)
+        self.0
+            .get_offset_in_queue_by_time(topic, queue_id, timestamp)
     }
 
     fn earliest_message_time(&self, topic: &str, queue_id: i32) -> i64 {
         self.0.get_earliest_message_time(topic, queue_id)
     }
 
-    fn check_in_disk_by_consume_offset(&self, topic: &str, queue_id: i32, consume_offset: i64) -> bool {
+    fn check_in_disk_by_consume_offset(
+        &self,
+        topic: &str,
+        queue_id: i32,
+        consume_offset: i64,
+    ) -> bool {
         self.0
             .check_in_disk_by_consume_offset(topic, queue_id, consume_offset)
     }
@@ -69,8 +75,13 @@ impl MessageStore for DiskStore {
         begin_timestamp: i64,
         end_timestamp: i64,
     ) -> QueryMessageResult {
-        self.0
-            .query_message(topic, key, max_num.max(0) as usize, begin_timestamp, end_timestamp)
+        self.0.query_message(
+            topic,
+            key,
+            max_num.max(0) as usize,
+            begin_timestamp,
+            end_timestamp,
+        )
     }
 
     fn shutdown(&self) {

@@ -9,12 +9,14 @@ use std::sync::Arc;
 use bytes::Bytes;
 use parking_lot::Mutex;
 use protocol::message::codec::{write_record, RecordHeader};
-use protocol::message::{body_crc32, iter_batch, msgid, property, string_to_properties, tags_hash_code};
+use protocol::message::{
+    body_crc32, iter_batch, msgid, property, string_to_properties, tags_hash_code,
+};
 use store::mapped_file::SelectMappedBuffer;
 use store::message::{
-    AppendMessageResult, AppendMessageStatus, GetMessageResult, GetMessageStatus, MessageArrivingListener,
-    MessageExtBatch, MessageExtBrokerInner, MessageFilter, PutMessageResult, PutMessageStatus,
-    QueryMessageResult,
+    AppendMessageResult, AppendMessageStatus, GetMessageResult, GetMessageStatus,
+    MessageArrivingListener, MessageExtBatch, MessageExtBrokerInner, MessageFilter,
+    PutMessageResult, PutMessageStatus, QueryMessageResult,
 };
 
 use crate::client::now_ms;
@@ -45,7 +47,10 @@ pub struct MemoryStore {
 
 impl MemoryStore {
     /// Empty store; `listener` hears about every new consume-queue entry.
-    pub fn new(max_message_size: usize, listener: Option<Arc<dyn MessageArrivingListener>>) -> Self {
+    pub fn new(
+        max_message_size: usize,
+        listener: Option<Arc<dyn MessageArrivingListener>>,
+    ) -> Self {
         MemoryStore {
             inner: Mutex::new(Inner::default()),
             max_message_size,
@@ -99,7 +104,10 @@ impl MemoryStore {
         inner.log.push((phys, Bytes::from(out)));
         inner.next_phys += len as i64;
         let p = string_to_properties(props);
-        let tags_code = p.get(property::TAGS).map(|t| tags_hash_code(t)).unwrap_or(0);
+        let tags_code = p
+            .get(property::TAGS)
+            .map(|t| tags_hash_code(t))
+            .unwrap_or(0);
         inner.queues.entry(key).or_default().push(Entry {
             phys,
             tags_code,
@@ -107,13 +115,22 @@ impl MemoryStore {
         });
         let mut index_keys: Vec<String> = p
             .get(property::KEYS)
-            .map(|k| k.split(' ').filter(|s| !s.is_empty()).map(str::to_string).collect())
+            .map(|k| {
+                k.split(' ')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default();
         if let Some(u) = p.get(property::UNIQ_KEY) {
             index_keys.push(u.clone());
         }
         for k in index_keys {
-            inner.keys.entry((topic.to_string(), k)).or_default().push(phys);
+            inner
+                .keys
+                .entry((topic.to_string(), k))
+                .or_default()
+                .push(phys);
         }
         let msg_id = msgid::create_offset_msg_id(&store_host, phys);
         Ok((phys, queue_offset, len, tags_code, msg_id))
@@ -237,7 +254,6 @@ impl MemoryStore {
             }),
         }
     }
-
 }
 
 impl MessageStore for MemoryStore {
@@ -329,7 +345,9 @@ impl MessageStore for MemoryStore {
 
     fn offset_in_queue_by_time(&self, topic: &str, queue_id: i32, timestamp: i64) -> i64 {
         let inner = self.inner.lock();
-        let Some(q) = inner.queues.get(&(topic.to_string(), queue_id)) else { return 0 };
+        let Some(q) = inner.queues.get(&(topic.to_string(), queue_id)) else {
+            return 0;
+        };
         q.iter()
             .position(|e| e.store_ts >= timestamp)
             .map(|p| p as i64)
@@ -345,7 +363,12 @@ impl MessageStore for MemoryStore {
             .unwrap_or(-1)
     }
 
-    fn check_in_disk_by_consume_offset(&self, _topic: &str, _queue_id: i32, _consume_offset: i64) -> bool {
+    fn check_in_disk_by_consume_offset(
+        &self,
+        _topic: &str,
+        _queue_id: i32,
+        _consume_offset: i64,
+    ) -> bool {
         false
     }
 
@@ -357,13 +380,22 @@ impl MessageStore for MemoryStore {
         })
     }
 
-    fn query_message(&self, topic: &str, key: &str, max_num: i32, begin: i64, end: i64) -> QueryMessageResult {
+    fn query_message(
+        &self,
+        topic: &str,
+        key: &str,
+        max_num: i32,
+        begin: i64,
+        end: i64,
+    ) -> QueryMessageResult {
         let inner = self.inner.lock();
         let mut r = QueryMessageResult::default();
         if let Some(offsets) = inner.keys.get(&(topic.to_string(), key.to_string())) {
             for phys in offsets.iter().rev().take(max_num.max(0) as usize) {
                 if let Some(rec) = Self::record_at(&inner, *phys) {
-                    let ts = protocol::message::parse_view(&rec).map(|v| v.header.store_timestamp).unwrap_or(0);
+                    let ts = protocol::message::parse_view(&rec)
+                        .map(|v| v.header.store_timestamp)
+                        .unwrap_or(0);
                     if ts < begin || ts > end {
                         continue;
                     }

@@ -206,12 +206,23 @@ impl TopicConfigManager {
                     d.clone()
                 }
                 None => {
-                    warn!(topic, default_topic, producer = remote_addr, "create new topic failed: the default topic does not exist");
+                    warn!(
+                        topic,
+                        default_topic,
+                        producer = remote_addr,
+                        "create new topic failed: the default topic does not exist"
+                    );
                     return None;
                 }
             };
             if !perm::is_inherited(template.perm) {
-                warn!(topic, default_topic, perm = template.perm, producer = remote_addr, "create new topic failed: the default topic has no inherit perm");
+                warn!(
+                    topic,
+                    default_topic,
+                    perm = template.perm,
+                    producer = remote_addr,
+                    "create new topic failed: the default topic has no inherit perm"
+                );
                 return None;
             }
             let queue_nums = client_default_queue_nums
@@ -226,7 +237,13 @@ impl TopicConfigManager {
                 topic_filter_type: template.topic_filter_type,
                 ..TopicConfig::default()
             };
-            info!(topic, default_topic, queues = queue_nums, producer = remote_addr, "create new topic by default topic");
+            info!(
+                topic,
+                default_topic,
+                queues = queue_nums,
+                producer = remote_addr,
+                "create new topic by default topic"
+            );
             t.topics.insert(topic.to_string(), tc.clone());
             t.data_version.next_version();
             tc
@@ -392,7 +409,13 @@ mod tests {
         assert_eq!((t("TBW102").read_queue_nums, t("TBW102").perm), (8, 7));
         assert_eq!(t("SCHEDULE_TOPIC_XXXX").write_queue_nums, 18);
         assert_eq!(t("BenchmarkTest").read_queue_nums, 1024);
-        assert_eq!((t("DefaultCluster").read_queue_nums, t("DefaultCluster").perm), (16, 7));
+        assert_eq!(
+            (
+                t("DefaultCluster").read_queue_nums,
+                t("DefaultCluster").perm
+            ),
+            (16, 7)
+        );
         assert_eq!((t("broker-a").read_queue_nums, t("broker-a").perm), (1, 7));
         assert_eq!(t("SELF_TEST_TOPIC").read_queue_nums, 1);
         assert_eq!(t("OFFSET_MOVED_EVENT").read_queue_nums, 1);
@@ -408,7 +431,10 @@ mod tests {
         };
         let m = manager(dir.path(), &c);
         assert!(m.select("TBW102").is_none());
-        assert_eq!(m.select("DefaultCluster").map(|t| t.perm), Some(perm::INHERIT));
+        assert_eq!(
+            m.select("DefaultCluster").map(|t| t.perm),
+            Some(perm::INHERIT)
+        );
         assert!(m.select("RMQ_SYS_TRACE_TOPIC").is_some());
     }
 
@@ -420,19 +446,33 @@ mod tests {
         let tc = m
             .create_in_send_message("NewTopic", "TBW102", "127.0.0.1:1", 4, 0)
             .unwrap_or_else(|| panic!("not created"));
-        assert_eq!((tc.read_queue_nums, tc.write_queue_nums, tc.perm), (4, 4, 6));
+        assert_eq!(
+            (tc.read_queue_nums, tc.write_queue_nums, tc.perm),
+            (4, 4, 6)
+        );
         assert!(m.data_version().counter > v0.counter);
         // the template caps the queue count; a non-inheritable template refuses
         let big = m.create_in_send_message("Big", "TBW102", "x", 64, 0);
         assert_eq!(big.map(|t| t.write_queue_nums), Some(8));
-        assert!(m.create_in_send_message("Nope", "NewTopic", "x", 4, 0).is_none());
-        assert!(m.create_in_send_message("Nope", "Missing", "x", 4, 0).is_none());
+        assert!(m
+            .create_in_send_message("Nope", "NewTopic", "x", 4, 0)
+            .is_none());
+        assert!(m
+            .create_in_send_message("Nope", "Missing", "x", 4, 0)
+            .is_none());
 
-        let text = std::fs::read_to_string(dir.path().join("config/topics.json")).unwrap_or_default();
-        assert!(text.contains("\"NewTopic\":{") && text.contains("\t\"dataVersion\":{"), "{text}");
+        let text =
+            std::fs::read_to_string(dir.path().join("config/topics.json")).unwrap_or_default();
+        assert!(
+            text.contains("\"NewTopic\":{") && text.contains("\t\"dataVersion\":{"),
+            "{text}"
+        );
         let again = manager(dir.path(), &cfg());
         again.load().unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(again.select("NewTopic").map(|t| t.write_queue_nums), Some(4));
+        assert_eq!(
+            again.select("NewTopic").map(|t| t.write_queue_nums),
+            Some(4)
+        );
         assert_eq!(again.data_version(), m.data_version());
     }
 
@@ -448,10 +488,15 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"));
         let m = manager(dir.path(), &cfg());
         m.load().unwrap_or_else(|e| panic!("{e}"));
-        let t = m.select("OrderTopic").unwrap_or_else(|| panic!("not loaded"));
+        let t = m
+            .select("OrderTopic")
+            .unwrap_or_else(|| panic!("not loaded"));
         assert!(t.order);
         assert_eq!(t.topic_filter_type, TopicFilterType::MultiTag);
-        assert_eq!((m.data_version().counter, m.data_version().timestamp), (3, 1_700_000_000_123));
+        assert_eq!(
+            (m.data_version().counter, m.data_version().timestamp),
+            (3, 1_700_000_000_123)
+        );
         assert!(m.select("TBW102").is_some(), "built-ins stay");
     }
 }

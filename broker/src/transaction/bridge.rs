@@ -72,29 +72,53 @@ pub fn update_consume_offset(b: &BrokerController, topic: &str, queue_id: i32, o
 pub fn fetch_message_queues(b: &BrokerController, topic: &str) -> Vec<i32> {
     let tc = match b.topic_config_manager.select(topic) {
         Some(tc) => tc,
-        None => b
-            .topic_config_manager
-            .create_in_send_message_back(topic, 1, perm::WRITE | perm::READ, 0),
+        None => b.topic_config_manager.create_in_send_message_back(
+            topic,
+            1,
+            perm::WRITE | perm::READ,
+            0,
+        ),
     };
     (0..tc.read_queue_nums.max(0)).collect()
 }
 
 /// `getHalfMessage`.
-pub fn get_half_message(b: &BrokerController, queue_id: i32, offset: i64, nums: i32) -> Option<PullResult> {
+pub fn get_half_message(
+    b: &BrokerController,
+    queue_id: i32,
+    offset: i64,
+    nums: i32,
+) -> Option<PullResult> {
     get_message(b, RMQ_SYS_TRANS_HALF_TOPIC, queue_id, offset, nums)
 }
 
 /// `getOpMessage`.
-pub fn get_op_message(b: &BrokerController, queue_id: i32, offset: i64, nums: i32) -> Option<PullResult> {
+pub fn get_op_message(
+    b: &BrokerController,
+    queue_id: i32,
+    offset: i64,
+    nums: i32,
+) -> Option<PullResult> {
     get_message(b, RMQ_SYS_TRANS_OP_HALF_TOPIC, queue_id, offset, nums)
 }
 
-fn get_message(b: &BrokerController, topic: &str, queue_id: i32, offset: i64, nums: i32) -> Option<PullResult> {
+fn get_message(
+    b: &BrokerController,
+    topic: &str,
+    queue_id: i32,
+    offset: i64,
+    nums: i32,
+) -> Option<PullResult> {
     let Some(r) = b
         .store()
         .get_message(CID_SYS_RMQ_TRANS, topic, queue_id, offset, nums, None)
     else {
-        error!(topic, group = CID_SYS_RMQ_TRANS, offset, "get message from store returned null");
+        error!(
+            topic,
+            group = CID_SYS_RMQ_TRANS,
+            offset,
+            "get message from store returned null"
+        );
         return None;
     };
     let mut msgs = None;
@@ -104,7 +128,12 @@ fn get_message(b: &BrokerController, topic: &str, queue_id: i32, offset: i64, nu
             PullStatus::Found
         }
         GetMessageStatus::NoMatchedMessage => {
-            warn!(topic, offset, status = r.status.as_str(), "no matched message");
+            warn!(
+                topic,
+                offset,
+                status = r.status.as_str(),
+                "no matched message"
+            );
             PullStatus::NoMatchedMsg
         }
         GetMessageStatus::NoMessageInQueue | GetMessageStatus::OffsetOverflowOne => {
@@ -200,7 +229,10 @@ pub async fn put_message(b: &BrokerController, inner: MessageExtBrokerInner) -> 
 }
 
 /// `putMessageReturnResult`.
-pub async fn put_message_return_result(b: &BrokerController, inner: MessageExtBrokerInner) -> PutMessageResult {
+pub async fn put_message_return_result(
+    b: &BrokerController,
+    inner: MessageExtBrokerInner,
+) -> PutMessageResult {
     b.put_message(inner).await
 }
 
@@ -248,10 +280,14 @@ mod tests {
         m.put_property("A", "1");
         let inner = renew_immunity_half_message_inner(&m);
         assert_eq!(inner.flag, 0);
-        assert!(inner.properties_string.contains("TRAN_PREPARED_QUEUE_OFFSET\u{1}7"));
+        assert!(inner
+            .properties_string
+            .contains("TRAN_PREPARED_QUEUE_OFFSET\u{1}7"));
         m.put_property(property::TRAN_PREPARED_QUEUE_OFFSET, "3");
         m.queue_offset = 9;
         let inner = renew_immunity_half_message_inner(&m);
-        assert!(inner.properties_string.contains("TRAN_PREPARED_QUEUE_OFFSET\u{1}3"));
+        assert!(inner
+            .properties_string
+            .contains("TRAN_PREPARED_QUEUE_OFFSET\u{1}3"));
     }
 }

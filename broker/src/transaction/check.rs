@@ -52,7 +52,10 @@ pub fn start(broker: &Arc<BrokerController>) {
                 let begin = std::time::Instant::now();
                 debug!(timeout, check_max, "begin to check prepare message");
                 service::check(&b, timeout, check_max).await;
-                debug!(elapsed_ms = begin.elapsed().as_millis() as u64, "end to check prepare message");
+                debug!(
+                    elapsed_ms = begin.elapsed().as_millis() as u64,
+                    "end to check prepare message"
+                );
             }
             info!("end transaction check service");
         }
@@ -84,11 +87,18 @@ pub async fn send_check_message(b: &BrokerController, mut msg: MessageExt) -> Br
     let real_topic = msg
         .property(property::REAL_TOPIC)
         .map(str::to_string)
-        .ok_or_else(|| BrokerError::IllegalRequest(format!("half message {} has no REAL_TOPIC", msg.msg_id)))?;
+        .ok_or_else(|| {
+            BrokerError::IllegalRequest(format!("half message {} has no REAL_TOPIC", msg.msg_id))
+        })?;
     let real_qid = msg
         .property(property::REAL_QID)
         .and_then(|q| q.parse::<i32>().ok())
-        .ok_or_else(|| BrokerError::IllegalRequest(format!("half message {} has no valid REAL_QID", msg.msg_id)))?;
+        .ok_or_else(|| {
+            BrokerError::IllegalRequest(format!(
+                "half message {} has no valid REAL_QID",
+                msg.msg_id
+            ))
+        })?;
     msg.topic = real_topic;
     msg.queue_id = real_qid;
     msg.store_size = 0;
@@ -101,7 +111,8 @@ pub async fn send_check_message(b: &BrokerController, mut msg: MessageExt) -> Br
         return Ok(());
     };
     let body = encode(&msg).map_err(BrokerError::Protocol)?;
-    let cmd = RemotingCommand::request_with(request::CHECK_TRANSACTION_STATE, &header).with_body(body);
+    let cmd =
+        RemotingCommand::request_with(request::CHECK_TRANSACTION_STATE, &header).with_body(body);
     if let Err(e) = channel.send_oneway(cmd).await {
         error!(group = %group, msg_id = %msg.msg_id, error = %e, "check transaction failed because invoke producer exception");
     } else {
@@ -121,7 +132,9 @@ pub async fn resolve_discard_msg(b: &BrokerController, msg: &MessageExt) {
         0,
     );
     // Java: `ThreadLocalRandom.nextInt(99999999) % TCMT_QUEUE_NUMS` (always 0 with one queue)
-    let queue_id = rand::thread_rng().gen_range(0..99_999_999i32).rem_euclid(TCMT_QUEUE_NUMS.max(1));
+    let queue_id = rand::thread_rng()
+        .gen_range(0..99_999_999i32)
+        .rem_euclid(TCMT_QUEUE_NUMS.max(1));
     let inner = MessageExtBrokerInner {
         topic: tc.topic_name,
         queue_id,
@@ -137,7 +150,11 @@ pub async fn resolve_discard_msg(b: &BrokerController, msg: &MessageExt) {
     };
     let r = b.put_message(inner).await;
     if r.status == PutMessageStatus::PutOk {
-        info!(queue_offset = msg.queue_offset, commit_log_offset = msg.commit_log_offset, "put checked-too-many-time half message to TRANS_CHECK_MAX_TIME_TOPIC OK");
+        info!(
+            queue_offset = msg.queue_offset,
+            commit_log_offset = msg.commit_log_offset,
+            "put checked-too-many-time half message to TRANS_CHECK_MAX_TIME_TOPIC OK"
+        );
     } else {
         error!(msg_id = %msg.msg_id, status = r.status.as_str(), "put checked-too-many-time half message to TRANS_CHECK_MAX_TIME_TOPIC failed");
     }

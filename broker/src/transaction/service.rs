@@ -112,7 +112,12 @@ fn fill_op_remove_map(
     match pull.status {
         PullStatus::OffsetIllegal | PullStatus::NoMatchedMsg => {
             warn!(op_offset, queue_id, status = ?pull.status, "the miss op offset is illegal");
-            bridge::update_consume_offset(b, RMQ_SYS_TRANS_OP_HALF_TOPIC, queue_id, pull.next_begin_offset);
+            bridge::update_consume_offset(
+                b,
+                RMQ_SYS_TRANS_OP_HALF_TOPIC,
+                queue_id,
+                pull.next_begin_offset,
+            );
             return Some(pull);
         }
         PullStatus::NoNewMsg => return Some(pull),
@@ -157,7 +162,9 @@ async fn check_prepare_queue_offset(
                     done.push(op);
                     true
                 }
-                None => bridge::put_message(b, bridge::renew_immunity_half_message_inner(msg)).await,
+                None => {
+                    bridge::put_message(b, bridge::renew_immunity_half_message_inner(msg)).await
+                }
             }
         }
     }
@@ -183,7 +190,11 @@ async fn put_back_half_msg_queue(b: &BrokerController, msg: &mut MessageExt, off
 }
 
 /// `getHalfMsg`: the half at `offset` (one message), with the pull result.
-fn get_half_msg(b: &BrokerController, queue_id: i32, offset: i64) -> (Option<PullResult>, Option<MessageExt>) {
+fn get_half_msg(
+    b: &BrokerController,
+    queue_id: i32,
+    offset: i64,
+) -> (Option<PullResult>, Option<MessageExt>) {
     let r = bridge::get_half_message(b, queue_id, offset, PULL_MSG_RETRY_NUMBER);
     let msg = r
         .as_ref()
@@ -204,21 +215,38 @@ pub async fn check(b: &Arc<BrokerController>, transaction_timeout: i64, check_ma
     }
 }
 
-async fn check_queue(b: &Arc<BrokerController>, queue_id: i32, transaction_timeout: i64, check_max: i32) {
+async fn check_queue(
+    b: &Arc<BrokerController>,
+    queue_id: i32,
+    transaction_timeout: i64,
+    check_max: i32,
+) {
     let started = Instant::now();
     let start_time = now_ms();
     let half_offset = bridge::fetch_consume_offset(b, RMQ_SYS_TRANS_HALF_TOPIC, queue_id);
     let op_offset = bridge::fetch_consume_offset(b, RMQ_SYS_TRANS_OP_HALF_TOPIC, queue_id);
     debug!(queue_id, half_offset, op_offset, "before check");
     if half_offset < 0 || op_offset < 0 {
-        error!(queue_id, half_offset, op_offset, "illegal offset read, skip this queue");
+        error!(
+            queue_id,
+            half_offset, op_offset, "illegal offset read, skip this queue"
+        );
         return;
     }
     let mut done_op: Vec<i64> = Vec::new();
     let mut remove_map: HashMap<i64, i64> = HashMap::new();
-    let Some(mut pull) = fill_op_remove_map(b, &mut remove_map, queue_id, op_offset, half_offset, &mut done_op)
-    else {
-        error!(queue_id, half_offset, op_offset, "check failed, op pull result is null");
+    let Some(mut pull) = fill_op_remove_map(
+        b,
+        &mut remove_map,
+        queue_id,
+        op_offset,
+        half_offset,
+        &mut done_op,
+    ) else {
+        error!(
+            queue_id,
+            half_offset, op_offset, "check failed, op pull result is null"
+        );
         return;
     };
     let mut get_message_null_count = 1;
@@ -226,11 +254,17 @@ async fn check_queue(b: &Arc<BrokerController>, queue_id: i32, transaction_timeo
     let mut i = half_offset;
     loop {
         if started.elapsed().as_millis() > MAX_PROCESS_TIME_LIMIT_MS {
-            info!(queue_id, "process time reach max {MAX_PROCESS_TIME_LIMIT_MS} ms");
+            info!(
+                queue_id,
+                "process time reach max {MAX_PROCESS_TIME_LIMIT_MS} ms"
+            );
             break;
         }
         if let Some(op) = remove_map.remove(&i) {
-            debug!(half_offset = i, "half offset has been committed/rolled back");
+            debug!(
+                half_offset = i,
+                "half offset has been committed/rolled back"
+            );
             done_op.push(op);
         } else {
             let (half_pull, msg) = get_half_msg(b, queue_id, i);
@@ -260,7 +294,11 @@ async fn check_queue(b: &Arc<BrokerController>, queue_id: i32, transaction_timeo
                 continue;
             }
             if msg.store_timestamp >= start_time {
-                debug!(offset = i, store = msg.store_timestamp, "fresh stored, check it later");
+                debug!(
+                    offset = i,
+                    store = msg.store_timestamp,
+                    "fresh stored, check it later"
+                );
                 break;
             }
             let age = now_ms() - msg.born_timestamp;
@@ -281,7 +319,12 @@ async fn check_queue(b: &Arc<BrokerController>, queue_id: i32, transaction_timeo
                 }
                 None => {
                     if (0..immunity).contains(&age) {
-                        debug!(offset = i, immunity, born = msg.born_timestamp, "new arrived, check it later");
+                        debug!(
+                            offset = i,
+                            immunity,
+                            born = msg.born_timestamp,
+                            "new arrived, check it later"
+                        );
                         break;
                     }
                 }
@@ -301,7 +344,14 @@ async fn check_queue(b: &Arc<BrokerController>, queue_id: i32, transaction_timeo
                 check::resolve_half_msg(b, msg);
             } else {
                 let next = pull.next_begin_offset;
-                match fill_op_remove_map(b, &mut remove_map, queue_id, next, half_offset, &mut done_op) {
+                match fill_op_remove_map(
+                    b,
+                    &mut remove_map,
+                    queue_id,
+                    next,
+                    half_offset,
+                    &mut done_op,
+                ) {
                     Some(p) => pull = p,
                     None => {
                         error!(queue_id, op_offset = next, "op pull result is null");
@@ -332,7 +382,10 @@ async fn check_queue(b: &Arc<BrokerController>, queue_id: i32, transaction_timeo
 /// `getHalfMessageByOffset` (`commitMessage` / `rollbackMessage`): the half message the
 /// END_TRANSACTION header points at (`OperationResult` with SUCCESS), or Java's
 /// "Find prepared transaction message failed" (SYSTEM_ERROR).
-pub fn half_message_by_offset(b: &BrokerController, commit_log_offset: i64) -> Result<MessageExt, BrokerError> {
+pub fn half_message_by_offset(
+    b: &BrokerController,
+    commit_log_offset: i64,
+) -> Result<MessageExt, BrokerError> {
     bridge::look_message_by_offset(b, commit_log_offset).ok_or_else(|| {
         BrokerError::IllegalRequest("Find prepared transaction message failed".to_string())
     })

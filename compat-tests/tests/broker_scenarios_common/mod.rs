@@ -36,7 +36,12 @@ pub fn driver(
     );
     match out {
         Ok(o) => {
-            eprintln!("[{}] {class} {:?}: {:?}", broker.flavor().name(), args, o.results);
+            eprintln!(
+                "[{}] {class} {:?}: {:?}",
+                broker.flavor().name(),
+                args,
+                o.results
+            );
             Ok(o)
         }
         Err(e) => {

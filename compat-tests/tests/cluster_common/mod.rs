@@ -47,7 +47,10 @@ pub fn role_conf(broker_name: &str, role: &str, flush: &str) -> Vec<(String, Str
         ("brokerName".to_string(), broker_name.to_string()),
         ("brokerRole".to_string(), role.to_string()),
         ("flushDiskType".to_string(), flush.to_string()),
-        ("mappedFileSizeCommitLog".to_string(), COMMITLOG_FILE_SIZE.to_string()),
+        (
+            "mappedFileSizeCommitLog".to_string(),
+            COMMITLOG_FILE_SIZE.to_string(),
+        ),
         ("brokerClusterName".to_string(), "HaCluster".to_string()),
     ];
     v.push((
@@ -82,8 +85,13 @@ pub fn start_broker(
 /// Restart a broker on its store with its own config (same ports).
 pub fn restart(old: &Broker) -> Result<Broker> {
     let conf: Vec<(String, String)> = old.conf().0.clone();
-    Broker::start_with_store(old.flavor(), old.namesrv_addr(), &old.store_dir(), &as_refs(&conf))
-        .with_context(|| format!("restart {}", old.addr()))
+    Broker::start_with_store(
+        old.flavor(),
+        old.namesrv_addr(),
+        &old.store_dir(),
+        &as_refs(&conf),
+    )
+    .with_context(|| format!("restart {}", old.addr()))
 }
 
 // ---------------------------------------------------------------- commitlog files
@@ -159,12 +167,7 @@ pub fn commitlog_bytes(store: &Path, from: i64, to: i64) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity((to - from).max(0) as usize);
     let mut off = from;
     while off < to {
-        let Some((start, path)) = files
-            .iter()
-            .rev()
-            .find(|(s, _)| *s <= off)
-            .cloned()
-        else {
+        let Some((start, path)) = files.iter().rev().find(|(s, _)| *s <= off).cloned() else {
             bail!("{}: no commitlog file holds offset {off}", store.display());
         };
         let f = File::open(&path)?;
@@ -196,12 +199,13 @@ pub fn wait_replicated(master: &Path, slave: &Path, timeout: Duration) -> Result
             }
             let at = a.iter().zip(&b).position(|(x, y)| x != y).unwrap_or(0);
             if Instant::now() >= deadline {
-                bail!("slave commitlog differs from the master's at offset {}", first + at as i64);
+                bail!(
+                    "slave commitlog differs from the master's at offset {}",
+                    first + at as i64
+                );
             }
         } else if Instant::now() >= deadline {
-            bail!(
-                "slave did not catch up: master [{first}, {end}), slave [{s_first}, {s_end})"
-            );
+            bail!("slave did not catch up: master [{first}, {end}), slave [{s_first}, {s_end})");
         }
         std::thread::sleep(Duration::from_millis(300));
     }
@@ -256,7 +260,10 @@ impl Client {
 
     /// GET_BROKER_RUNTIME_INFO of one broker.
     pub fn runtime_info(&self, broker: &str) -> Result<KVTable> {
-        let r = self.call(broker, RemotingCommand::request(rc::GET_BROKER_RUNTIME_INFO))?;
+        let r = self.call(
+            broker,
+            RemotingCommand::request(rc::GET_BROKER_RUNTIME_INFO),
+        )?;
         if r.code != response::SUCCESS {
             bail!("GET_BROKER_RUNTIME_INFO: code {} {:?}", r.code, r.remark);
         }
@@ -264,7 +271,13 @@ impl Client {
     }
 
     /// QUERY_CONSUMER_OFFSET on one broker (`None` if the group has no offset there).
-    pub fn committed_offset(&self, broker: &str, group: &str, topic: &str, queue: i32) -> Result<Option<i64>> {
+    pub fn committed_offset(
+        &self,
+        broker: &str,
+        group: &str,
+        topic: &str,
+        queue: i32,
+    ) -> Result<Option<i64>> {
         let mut cmd = RemotingCommand::request(rc::QUERY_CONSUMER_OFFSET);
         cmd.set_ext("consumerGroup", group);
         cmd.set_ext("topic", topic);
@@ -296,7 +309,12 @@ impl Client {
         let mut v: Vec<(i64, String)> = ci
             .broker_addr_table
             .get(broker_name)
-            .map(|bd| bd.broker_addrs.iter().map(|(k, a)| (*k, a.clone())).collect())
+            .map(|bd| {
+                bd.broker_addrs
+                    .iter()
+                    .map(|(k, a)| (*k, a.clone()))
+                    .collect()
+            })
             .unwrap_or_default();
         v.sort();
         Ok(v)
@@ -345,7 +363,20 @@ pub const PROBE: &str = "rmq.compat.cluster.ClusterProbe";
 /// `mqadmin updateTopic -c <cluster> -t <topic> -r q -w q` (every master of the cluster).
 pub fn create_topic(ns: &str, cluster: &str, topic: &str, queues: u32) -> Result<String> {
     let q = queues.to_string();
-    let out = mqadmin(ns, &["updateTopic", "-c", cluster, "-t", topic, "-r", &q, "-w", &q])?;
+    let out = mqadmin(
+        ns,
+        &[
+            "updateTopic",
+            "-c",
+            cluster,
+            "-t",
+            topic,
+            "-r",
+            &q,
+            "-w",
+            &q,
+        ],
+    )?;
     if !out.contains("create topic to") || out.contains("Exception") {
         bail!("updateTopic failed:\n{out}");
     }
@@ -353,7 +384,13 @@ pub fn create_topic(ns: &str, cluster: &str, topic: &str, queues: u32) -> Result
 }
 
 /// Wait until the namesrv's route of `topic` has queues on every broker name in `names`.
-pub fn wait_topic_route(c: &Client, ns: &str, topic: &str, names: &[&str], timeout: Duration) -> Result<()> {
+pub fn wait_topic_route(
+    c: &Client,
+    ns: &str,
+    topic: &str,
+    names: &[&str],
+    timeout: Duration,
+) -> Result<()> {
     let deadline = Instant::now() + timeout;
     loop {
         if let Ok(Some(r)) = c.route(ns, topic) {
@@ -372,11 +409,22 @@ pub fn wait_topic_route(c: &Client, ns: &str, topic: &str, names: &[&str], timeo
 }
 
 /// Sync-send `n` messages; the id file is at `idfile`.
-pub fn produce(ns: &str, topic: &str, n: usize, idfile: &Path, timeout: Duration) -> Result<DriverOutput> {
+pub fn produce(
+    ns: &str,
+    topic: &str,
+    n: usize,
+    idfile: &Path,
+    timeout: Duration,
+) -> Result<DriverOutput> {
     run_driver(
         PRODUCER,
         ns,
-        &["fixed", topic, &n.to_string(), &idfile.display().to_string()],
+        &[
+            "fixed",
+            topic,
+            &n.to_string(),
+            &idfile.display().to_string(),
+        ],
         timeout,
     )
 }
@@ -387,7 +435,13 @@ pub fn produce(ns: &str, topic: &str, n: usize, idfile: &Path, timeout: Duration
 /// starts, and a fresh slave (report 0) is served from the master's *newest* file: a Java
 /// slave connects up to 5 s after learning the master's address and reports 5 s later, by
 /// which time a busy master may have rolled over to another (small, 8 MiB) file.
-pub fn warm_up(ns: &str, topic: &str, n: usize, idfile: &Path, pairs: &[(&Broker, &Broker)]) -> Result<()> {
+pub fn warm_up(
+    ns: &str,
+    topic: &str,
+    n: usize,
+    idfile: &Path,
+    pairs: &[(&Broker, &Broker)],
+) -> Result<()> {
     // every send must be stored; on a SYNC_MASTER whose slave has not reported yet that is
     // SLAVE_NOT_AVAILABLE rather than SEND_OK
     let p = produce(ns, topic, n, idfile, Duration::from_secs(180))?;
@@ -395,8 +449,9 @@ pub fn warm_up(ns: &str, topic: &str, n: usize, idfile: &Path, pairs: &[(&Broker
         bail!("warm-up sends: {:?}", p.results);
     }
     for (m, s) in pairs {
-        let (first, _) = wait_replicated(&m.store_dir(), &s.store_dir(), Duration::from_secs(90))
-            .with_context(|| format!("warm-up replication {} -> {}", m.addr(), s.addr()))?;
+        let (first, _) =
+            wait_replicated(&m.store_dir(), &s.store_dir(), Duration::from_secs(90))
+                .with_context(|| format!("warm-up replication {} -> {}", m.addr(), s.addr()))?;
         if first != 0 {
             bail!("slave {} starts at {first}, not 0", s.addr());
         }
@@ -408,7 +463,9 @@ pub fn warm_up(ns: &str, topic: &str, n: usize, idfile: &Path, pairs: &[(&Broker
 pub fn concat_ids(parts: &[&Path], out: &Path) -> Result<()> {
     let mut text = String::new();
     for p in parts {
-        text.push_str(&std::fs::read_to_string(p).with_context(|| format!("read {}", p.display()))?);
+        text.push_str(
+            &std::fs::read_to_string(p).with_context(|| format!("read {}", p.display()))?,
+        );
     }
     std::fs::write(out, text)?;
     Ok(())
@@ -439,19 +496,41 @@ pub fn consume(
 
 /// Send one message straight to `addr` (no routing): `(code, remark)`.
 pub fn probe_send(ns: &str, addr: &str, broker_name: &str, topic: &str) -> Result<(i64, String)> {
-    let d = run_driver(PROBE, ns, &["send", addr, broker_name, topic], Duration::from_secs(90))?;
+    let d = run_driver(
+        PROBE,
+        ns,
+        &["send", addr, broker_name, topic],
+        Duration::from_secs(90),
+    )?;
     Ok((
         d.req_i64("send_code")?,
-        d.get("send_remark").or(d.get("send_status")).unwrap_or("").to_string(),
+        d.get("send_remark")
+            .or(d.get("send_status"))
+            .unwrap_or("")
+            .to_string(),
     ))
 }
 
 /// One raw pull from `addr`.
-pub fn probe_pull(ns: &str, addr: &str, topic: &str, group: &str, queue: i32, offset: i64) -> Result<DriverOutput> {
+pub fn probe_pull(
+    ns: &str,
+    addr: &str,
+    topic: &str,
+    group: &str,
+    queue: i32,
+    offset: i64,
+) -> Result<DriverOutput> {
     run_driver(
         PROBE,
         ns,
-        &["pull", addr, topic, group, &queue.to_string(), &offset.to_string()],
+        &[
+            "pull",
+            addr,
+            topic,
+            group,
+            &queue.to_string(),
+            &offset.to_string(),
+        ],
         Duration::from_secs(90),
     )
 }
@@ -481,7 +560,12 @@ pub fn mask_disk(remark: &str) -> String {
 
 /// Print a broker's log tail (on failures).
 pub fn dump(label: &str, b: &Broker) {
-    eprintln!("--- {label} {} {} log ---\n{}", b.flavor().name(), b.addr(), b.proc().log_tail(80));
+    eprintln!(
+        "--- {label} {} {} log ---\n{}",
+        b.flavor().name(),
+        b.addr(),
+        b.proc().log_tail(80)
+    );
 }
 
 /// A temp dir for id files.

@@ -66,7 +66,11 @@ impl Client {
 }
 
 /// Poll `f` every 100 ms until it returns `Some`, failing after `timeout`.
-pub fn poll<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Result<Option<T>>) -> Result<T> {
+pub fn poll<T>(
+    what: &str,
+    timeout: Duration,
+    mut f: impl FnMut() -> Result<Option<T>>,
+) -> Result<T> {
     let deadline = Instant::now() + timeout;
     let mut last_err = None;
     loop {
@@ -83,8 +87,15 @@ pub fn poll<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Result<Opti
 }
 
 /// Wait until `topic` has a route on `addr` (returns it).
-pub fn wait_route(c: &Client, addr: &str, topic: &str, timeout: Duration) -> Result<TopicRouteData> {
-    poll(&format!("route of {topic} on {addr}"), timeout, || c.route(addr, topic))
+pub fn wait_route(
+    c: &Client,
+    addr: &str,
+    topic: &str,
+    timeout: Duration,
+) -> Result<TopicRouteData> {
+    poll(&format!("route of {topic} on {addr}"), timeout, || {
+        c.route(addr, topic)
+    })
 }
 
 /// Wait until `topic` has no route on `addr`; returns how long that took.

@@ -285,11 +285,16 @@ async fn read_loop<H: RequestHandler>(
                 Some(tx) => {
                     let _ = tx.send(cmd);
                 }
-                None => debug!(opaque = cmd.opaque, code = cmd.code, "response matches no request"),
+                None => debug!(
+                    opaque = cmd.opaque,
+                    code = cmd.code,
+                    "response matches no request"
+                ),
             }
             continue;
         }
-        let kib = (1 + cmd.body.as_ref().map_or(0, |b| b.len()) / 1024).min(IN_FLIGHT_KIB as usize) as u32;
+        let kib = (1 + cmd.body.as_ref().map_or(0, |b| b.len()) / 1024).min(IN_FLIGHT_KIB as usize)
+            as u32;
         let permit = match budget.clone().try_acquire_many_owned(kib) {
             Ok(p) => p,
             Err(_) => {

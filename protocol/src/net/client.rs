@@ -18,7 +18,11 @@ use crate::error::ProtocolError;
 pub struct RejectAll;
 
 impl RequestHandler for RejectAll {
-    async fn handle(self: Arc<Self>, _ch: Channel, req: RemotingCommand) -> Option<RemotingCommand> {
+    async fn handle(
+        self: Arc<Self>,
+        _ch: Channel,
+        req: RemotingCommand,
+    ) -> Option<RemotingCommand> {
         Some(RemotingCommand::response(
             response::REQUEST_CODE_NOT_SUPPORTED,
             Some(not_supported_remark(req.code)),
@@ -95,7 +99,11 @@ impl<H: RequestHandler> RemotingClient<H> {
     }
 
     /// Oneway request.
-    pub async fn invoke_oneway(&self, addr: &str, cmd: RemotingCommand) -> Result<(), ProtocolError> {
+    pub async fn invoke_oneway(
+        &self,
+        addr: &str,
+        cmd: RemotingCommand,
+    ) -> Result<(), ProtocolError> {
         self.channel(addr).await?.send_oneway(cmd).await
     }
 

@@ -68,8 +68,10 @@ fn connect(addr: &str) -> Result<TcpStream, HaError> {
         })?;
     let s = TcpStream::connect_timeout(&sa, CONNECT_TIMEOUT).map_err(io)?;
     s.set_nodelay(true).map_err(io)?;
-    s.set_read_timeout(Some(Duration::from_millis(500))).map_err(io)?;
-    s.set_write_timeout(Some(Duration::from_secs(3))).map_err(io)?;
+    s.set_read_timeout(Some(Duration::from_millis(500)))
+        .map_err(io)?;
+    s.set_write_timeout(Some(Duration::from_secs(3)))
+        .map_err(io)?;
     Ok(s)
 }
 
@@ -84,7 +86,12 @@ fn report(mut stream: &TcpStream, peer: &str, offset: i64) -> Result<(), HaError
 }
 
 /// Serve one master connection until it fails, the address changes or the service stops.
-fn follow(inner: &Arc<Inner>, stream: &TcpStream, peer: &str, generation: u64) -> Result<(), HaError> {
+fn follow(
+    inner: &Arc<Inner>,
+    stream: &TcpStream,
+    peer: &str,
+    generation: u64,
+) -> Result<(), HaError> {
     let Some(store) = inner.store.upgrade() else {
         return Ok(());
     };
@@ -154,7 +161,11 @@ fn follow(inner: &Arc<Inner>, stream: &TcpStream, peer: &str, generation: u64) -
                     }
                     let Some(body) = dec.body(&h) else { break };
                     if !body.is_empty() && !store.append_to_commit_log(h.offset, body) {
-                        tracing::error!(offset = h.offset, len = body.len(), "appendToCommitLog failed");
+                        tracing::error!(
+                            offset = h.offset,
+                            len = body.len(),
+                            "appendToCommitLog failed"
+                        );
                     }
                     dec.consume(&h);
                     // reportSlaveMaxOffsetPlus

@@ -101,7 +101,8 @@ fn read_reports(inner: &Arc<Inner>, conn: &Arc<Conn>) -> Result<(), HaError> {
         let Some(store) = inner.store.upgrade() else {
             return Ok(());
         };
-        let housekeeping = Duration::from_millis(store.config().ha_housekeeping_interval.max(1) as u64);
+        let housekeeping =
+            Duration::from_millis(store.config().ha_housekeeping_interval.max(1) as u64);
         match stream.read(&mut buf) {
             Ok(0) => {
                 return Err(HaError::Closed {
@@ -136,7 +137,12 @@ fn read_reports(inner: &Arc<Inner>, conn: &Arc<Conn>) -> Result<(), HaError> {
                         | std::io::ErrorKind::TimedOut
                         | std::io::ErrorKind::Interrupted
                 ) => {}
-            Err(source) => return Err(HaError::Io { peer: peer(), source }),
+            Err(source) => {
+                return Err(HaError::Io {
+                    peer: peer(),
+                    source,
+                })
+            }
         }
         if last_read.elapsed() > housekeeping {
             return Err(HaError::Closed {

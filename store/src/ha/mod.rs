@@ -188,7 +188,9 @@ impl HaState {
     /// `notifyTransferSome(offset)`: raise `push2SlaveMaxOffset` and complete the waiters
     /// it satisfies.
     pub fn notify_transfer_some(&self, offset: i64) {
-        let prev = self.push2slave_max_offset.fetch_max(offset, Ordering::AcqRel);
+        let prev = self
+            .push2slave_max_offset
+            .fetch_max(offset, Ordering::AcqRel);
         if offset <= prev {
             return;
         }

@@ -81,11 +81,16 @@ impl HaService {
         let port_cfg = store.config().ha_listen_port;
         let port = u16::try_from(port_cfg).map_err(|_| HaError::BadPort(port_cfg))?;
         // std sets SO_REUSEADDR on Unix, like Java's setReuseAddress(true)
-        let listener = TcpListener::bind(("0.0.0.0", port))
-            .map_err(|source| HaError::Bind { port: port_cfg, source })?;
+        let listener = TcpListener::bind(("0.0.0.0", port)).map_err(|source| HaError::Bind {
+            port: port_cfg,
+            source,
+        })?;
         listener
             .set_nonblocking(true)
-            .map_err(|source| HaError::Bind { port: port_cfg, source })?;
+            .map_err(|source| HaError::Bind {
+                port: port_cfg,
+                source,
+            })?;
         let inner = Arc::new(Inner {
             store: Arc::downgrade(store),
             stopped: AtomicBool::new(false),

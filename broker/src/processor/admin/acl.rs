@@ -32,7 +32,9 @@ pub fn process(
     let reply = match req.code {
         request::UPDATE_AND_CREATE_ACL_CONFIG => Some(RemotingCommand::response(
             response::UPDATE_AND_CREATE_ACL_CONFIG_FAILED,
-            Some(npe("updateAccessConfig(org.apache.rocketmq.common.PlainAccessConfig)")),
+            Some(npe(
+                "updateAccessConfig(org.apache.rocketmq.common.PlainAccessConfig)",
+            )),
         )),
         request::DELETE_ACL_CONFIG => Some(RemotingCommand::response(
             response::DELETE_ACL_CONFIG_FAILED,

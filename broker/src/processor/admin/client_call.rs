@@ -129,7 +129,10 @@ pub async fn reset_offset(
         } else {
             consumer_offset
         };
-        offsets.insert(MessageQueue::new(topic.clone(), broker_name.clone(), i), offset);
+        offsets.insert(
+            MessageQueue::new(topic.clone(), broker_name.clone(), i),
+            offset,
+        );
     }
 
     let push_header = ResetOffsetRequestHeader {
@@ -168,7 +171,10 @@ pub async fn reset_offset(
             h.timestamp
         );
         error!("{remark}");
-        return Ok(Some(RemotingCommand::response(response::CONSUMER_NOT_ONLINE, Some(remark))));
+        return Ok(Some(RemotingCommand::response(
+            response::CONSUMER_NOT_ONLINE,
+            Some(remark),
+        )));
     }
     for member in members {
         if member.version < V3_0_7_SNAPSHOT {
@@ -178,11 +184,16 @@ pub async fn reset_offset(
                 version_desc(member.version)
             )));
         }
-        let cmd = RemotingCommand::request_with(request::RESET_CONSUMER_CLIENT_OFFSET, &push_header)
-            .with_body(push_body.clone());
+        let cmd =
+            RemotingCommand::request_with(request::RESET_CONSUMER_CLIENT_OFFSET, &push_header)
+                .with_body(push_body.clone());
         match member.channel.send_oneway(cmd).await {
-            Ok(()) => info!(topic = %topic, group = %group, client = %member.client_id, "[reset-offset] reset offset success"),
-            Err(e) => error!(topic = %topic, group = %group, error = %e, "[reset-offset] reset offset exception"),
+            Ok(()) => {
+                info!(topic = %topic, group = %group, client = %member.client_id, "[reset-offset] reset offset success")
+            }
+            Err(e) => {
+                error!(topic = %topic, group = %group, error = %e, "[reset-offset] reset offset exception")
+            }
         }
     }
     let body = ResetOffsetBody {
@@ -214,7 +225,11 @@ pub async fn get_consumer_status(
             h.group
         )));
     }
-    let wanted = h.client_addr.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let wanted = h
+        .client_addr
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     let ask = GetConsumerStatusRequestHeader {
         topic: h.topic.clone(),
         group: h.group.clone(),
@@ -240,11 +255,15 @@ pub async fn get_consumer_status(
                         info!(topic = %h.topic, group = %h.group, client = %member.client_id, "[get-consumer-status] get consumer status success");
                         table.insert(member.client_id.clone(), body.message_queue_table);
                     }
-                    Err(e) => error!(client = %member.client_id, error = %e, "[get-consumer-status] bad GetConsumerStatusBody"),
+                    Err(e) => {
+                        error!(client = %member.client_id, error = %e, "[get-consumer-status] bad GetConsumerStatusBody")
+                    }
                 }
             }
             Ok(_) => {}
-            Err(e) => error!(topic = %h.topic, group = %h.group, error = %e, "[get-consumer-status] get consumer status exception"),
+            Err(e) => {
+                error!(topic = %h.topic, group = %h.group, error = %e, "[get-consumer-status] get consumer status exception")
+            }
         }
         if wanted.is_some() {
             break;
@@ -263,7 +282,14 @@ pub async fn get_consumer_running_info(
     req: RemotingCommand,
 ) -> BrokerResult<Reply> {
     let h: GetConsumerRunningInfoRequestHeader = req.decode_header()?;
-    call_consumer(broker, request::GET_CONSUMER_RUNNING_INFO, req, &h.consumer_group, &h.client_id).await
+    call_consumer(
+        broker,
+        request::GET_CONSUMER_RUNNING_INFO,
+        req,
+        &h.consumer_group,
+        &h.client_id,
+    )
+    .await
 }
 
 /// CONSUME_MESSAGE_DIRECTLY: attach the stored message named by `msgId` (an offset msgId)
@@ -276,7 +302,8 @@ pub async fn consume_message_directly(
     let broker_name = broker.broker_config().broker_name.clone();
     req.set_ext("brokerName", broker_name);
     let msg_id = h.msg_id.clone().unwrap_or_default();
-    let (_, offset) = decode_offset_msg_id(&msg_id).map_err(|e| BrokerError::IllegalRequest(e.to_string()))?;
+    let (_, offset) =
+        decode_offset_msg_id(&msg_id).map_err(|e| BrokerError::IllegalRequest(e.to_string()))?;
     let record = broker.store().select_one_message_by_offset(offset).ok_or_else(|| {
         // Java reads the size of the missing buffer.
         BrokerError::IllegalRequest(
@@ -286,7 +313,14 @@ pub async fn consume_message_directly(
     })?;
     req.body = Some(record.data);
     let client_id = h.client_id.clone().unwrap_or_default();
-    call_consumer(broker, request::CONSUME_MESSAGE_DIRECTLY, req, &h.consumer_group, &client_id).await
+    call_consumer(
+        broker,
+        request::CONSUME_MESSAGE_DIRECTLY,
+        req,
+        &h.consumer_group,
+        &client_id,
+    )
+    .await
 }
 
 /// `callConsumer`: send `code` with the request's ext fields and body to the member
@@ -298,10 +332,11 @@ async fn call_consumer(
     group: &str,
     client_id: &str,
 ) -> BrokerResult<Reply> {
-    let member = broker
-        .consumer_manager
-        .group_info(group)
-        .and_then(|g| g.channel_info_table.into_values().find(|i| i.client_id == client_id));
+    let member = broker.consumer_manager.group_info(group).and_then(|g| {
+        g.channel_info_table
+            .into_values()
+            .find(|i| i.client_id == client_id)
+    });
     let Some(member) = member else {
         return Err(BrokerError::IllegalRequest(format!(
             "The Consumer <{group}> <{client_id}> not online"

@@ -47,7 +47,10 @@ fn broker_config_path() -> PathBuf {
         Some(p) => PathBuf::from(p),
         None => {
             let home = std::env::var("HOME").unwrap_or_else(|_| ".".to_string());
-            PathBuf::from(home).join("store").join("config").join("broker.properties")
+            PathBuf::from(home)
+                .join("store")
+                .join("config")
+                .join("broker.properties")
         }
     }
 }
@@ -97,7 +100,10 @@ fn all_configs(broker: &Arc<BrokerController>) -> Vec<(String, String)> {
     if !items.contains_key("storePathCommitLog") {
         // Java's default is `${user.home}/store/commitlog`, not derived from the root dir.
         let home = std::env::var("HOME").unwrap_or_default();
-        items.insert("storePathCommitLog".to_string(), format!("{home}/store/commitlog"));
+        items.insert(
+            "storePathCommitLog".to_string(),
+            format!("{home}/store/commitlog"),
+        );
     }
     {
         // Java's `ConsumerFilterManager` constructor sets the store's
@@ -107,7 +113,10 @@ fn all_configs(broker: &Arc<BrokerController>) -> Vec<(String, String)> {
             b.max_error_rate_of_bloom_filter,
             b.expect_consumer_num_use_filter,
         ) {
-            items.insert("bitMapLengthConsumeQueueExt".to_string(), bloom.m().to_string());
+            items.insert(
+                "bitMapLengthConsumeQueueExt".to_string(),
+                bloom.m().to_string(),
+            );
         }
     }
     for (k, v) in state::of(broker).config.lock().overrides.iter() {
@@ -118,7 +127,10 @@ fn all_configs(broker: &Arc<BrokerController>) -> Vec<(String, String)> {
     }
     // `Properties` (JDK 9+) iterates its internal `ConcurrentHashMap(8)`.
     let entries: Vec<(String, String)> = items.into_iter().collect();
-    let keys: Vec<Value> = entries.iter().map(|(k, _)| Value::String(k.clone())).collect();
+    let keys: Vec<Value> = entries
+        .iter()
+        .map(|(k, _)| Value::String(k.clone()))
+        .collect();
     iteration_order(&keys, JavaMapKind::ConcurrentHashMap { initial: 8 })
         .into_iter()
         .filter_map(|i| entries.get(i).cloned())
@@ -149,7 +161,10 @@ fn settable_elsewhere(key: &str, value: &str) -> bool {
     let mut scratch = BrokerStartupConfig::default();
     matches!(scratch.netty_server.set_property(key, value), Ok(true))
         || matches!(scratch.netty_client.set_property(key, value), Ok(true))
-        || matches!(ConfigObject::set_property(&mut scratch.store, key, value), Ok(true))
+        || matches!(
+            ConfigObject::set_property(&mut scratch.store, key, value),
+            Ok(true)
+        )
 }
 
 /// UPDATE_BROKER_CONFIG: the body is properties text. A `brokerPermission` change is
@@ -178,8 +193,15 @@ pub async fn update_broker_config(
         });
         if !live {
             if settable_elsewhere(k, v) {
-                info!(key = k, value = v, "updateBrokerConfig: takes effect after a restart");
-                st.config.lock().overrides.insert(k.to_string(), v.to_string());
+                info!(
+                    key = k,
+                    value = v,
+                    "updateBrokerConfig: takes effect after a restart"
+                );
+                st.config
+                    .lock()
+                    .overrides
+                    .insert(k.to_string(), v.to_string());
             } else {
                 warn!(key = k, "updateBrokerConfig: unknown key ignored");
             }

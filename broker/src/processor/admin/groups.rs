@@ -102,7 +102,10 @@ pub fn get_consumer_connection_list(
     let Some(group) = broker.consumer_manager.group_info(&h.consumer_group) else {
         return Ok(Some(RemotingCommand::response(
             response::CONSUMER_NOT_ONLINE,
-            Some(format!("the consumer group[{}] not online", h.consumer_group)),
+            Some(format!(
+                "the consumer group[{}] not online",
+                h.consumer_group
+            )),
         )));
     };
     let body = ConsumerConnection {
@@ -178,7 +181,11 @@ pub fn query_topic_consume_by_who(
     req: &RemotingCommand,
 ) -> BrokerResult<Reply> {
     let h: QueryTopicConsumeByWhoRequestHeader = req.decode_header()?;
-    let mut groups: HashSet<String> = broker.consumer_manager.groups_consuming(&h.topic).into_iter().collect();
+    let mut groups: HashSet<String> = broker
+        .consumer_manager
+        .groups_consuming(&h.topic)
+        .into_iter()
+        .collect();
     groups.extend(broker.consumer_offset_manager.groups_of_topic(&h.topic));
     let body = GroupList { group_list: groups };
     Ok(Some(success_null_remark().with_body(body.encode())))

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use protocol::code::request;
 use protocol::header::transaction::ResumeCheckHalfMessageRequestHeader;
 use protocol::message::codec::{decode_slice, DecodeOptions};
-use protocol::message::property::{properties_to_string, TRANSACTION_CHECK_TIMES};
 use protocol::message::decode_offset_msg_id;
+use protocol::message::property::{properties_to_string, TRANSACTION_CHECK_TIMES};
 use protocol::RemotingCommand;
 use store::message::{MessageExtBrokerInner, PutMessageStatus};
 use tracing::{error, info};
@@ -21,7 +21,8 @@ use crate::processor::Reply;
 use crate::topic::validator::RMQ_SYS_TRANS_HALF_TOPIC;
 
 const FAILED: &str = "Put message back to RMQ_SYS_TRANS_HALF_TOPIC failed.";
-const EXCEPTION: &str = "Exception was thrown when putting message back to RMQ_SYS_TRANS_HALF_TOPIC.";
+const EXCEPTION: &str =
+    "Exception was thrown when putting message back to RMQ_SYS_TRANS_HALF_TOPIC.";
 
 /// RESUME_CHECK_HALF_MESSAGE.
 pub async fn resume_check_half_message(
@@ -40,7 +41,8 @@ pub async fn resume_check_half_message(
         .store()
         .select_one_message_by_offset(offset)
         .ok_or_else(exception)?;
-    let (mut msg, _) = decode_slice(&record.data, DecodeOptions::default()).map_err(|_| exception())?;
+    let (mut msg, _) =
+        decode_slice(&record.data, DecodeOptions::default()).map_err(|_| exception())?;
     msg.properties
         .insert(TRANSACTION_CHECK_TIMES.to_string(), "0".to_string());
     let inner = MessageExtBrokerInner {
@@ -59,7 +61,11 @@ pub async fn resume_check_half_message(
     let result = broker.put_message(inner).await;
     if result.status == PutMessageStatus::PutOk {
         info!(
-            real_topic = msg.properties.get("REAL_TOPIC").map(String::as_str).unwrap_or(""),
+            real_topic = msg
+                .properties
+                .get("REAL_TOPIC")
+                .map(String::as_str)
+                .unwrap_or(""),
             "Put message back to RMQ_SYS_TRANS_HALF_TOPIC."
         );
         Ok(Some(success_null_remark()))

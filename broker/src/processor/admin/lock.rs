@@ -10,7 +10,9 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use protocol::body::{JsonBody, LockBatchRequestBody, LockBatchResponseBody, MessageQueue, UnlockBatchRequestBody};
+use protocol::body::{
+    JsonBody, LockBatchRequestBody, LockBatchResponseBody, MessageQueue, UnlockBatchRequestBody,
+};
 use protocol::RemotingCommand;
 use tracing::{info, warn};
 
@@ -110,7 +112,10 @@ pub fn lock_batch_mq(broker: &Arc<BrokerController>, req: &RemotingCommand) -> B
 }
 
 /// UNLOCK_BATCH_MQ.
-pub fn unlock_batch_mq(broker: &Arc<BrokerController>, req: &RemotingCommand) -> BrokerResult<Reply> {
+pub fn unlock_batch_mq(
+    broker: &Arc<BrokerController>,
+    req: &RemotingCommand,
+) -> BrokerResult<Reply> {
     let body = UnlockBatchRequestBody::decode(req.body_bytes())
         .map_err(|e| BrokerError::BadBody(format!("UnlockBatchRequestBody: {e}")))?;
     state::of(broker)
@@ -124,24 +129,45 @@ mod tests {
     use super::*;
 
     fn mqs(ids: &[i32]) -> HashSet<MessageQueue> {
-        ids.iter().map(|i| MessageQueue::new("T", "b", *i)).collect()
+        ids.iter()
+            .map(|i| MessageQueue::new("T", "b", *i))
+            .collect()
     }
 
     #[test]
     fn lock_renew_steal_after_expiry_unlock() {
         let m = RebalanceLockManager::default();
-        assert_eq!(m.try_lock_batch("g", &mqs(&[0, 1]), "c1", 1000, 60_000), mqs(&[0, 1]));
+        assert_eq!(
+            m.try_lock_batch("g", &mqs(&[0, 1]), "c1", 1000, 60_000),
+            mqs(&[0, 1])
+        );
         // held by c1: c2 gets nothing, c1 renews
-        assert!(m.try_lock_batch("g", &mqs(&[0, 1]), "c2", 2000, 60_000).is_empty());
-        assert_eq!(m.try_lock_batch("g", &mqs(&[1, 2]), "c1", 3000, 60_000), mqs(&[1, 2]));
+        assert!(m
+            .try_lock_batch("g", &mqs(&[0, 1]), "c2", 2000, 60_000)
+            .is_empty());
+        assert_eq!(
+            m.try_lock_batch("g", &mqs(&[1, 2]), "c1", 3000, 60_000),
+            mqs(&[1, 2])
+        );
         // queue 0 was last renewed at 1000: expired for c2 at 61001, queue 1 (3000) not yet
-        assert_eq!(m.try_lock_batch("g", &mqs(&[0, 1]), "c2", 61_001, 60_000), mqs(&[0]));
+        assert_eq!(
+            m.try_lock_batch("g", &mqs(&[0, 1]), "c2", 61_001, 60_000),
+            mqs(&[0])
+        );
         // another group is independent
-        assert_eq!(m.try_lock_batch("g2", &mqs(&[1]), "c2", 61_001, 60_000), mqs(&[1]));
+        assert_eq!(
+            m.try_lock_batch("g2", &mqs(&[1]), "c2", 61_001, 60_000),
+            mqs(&[1])
+        );
         // only the owner unlocks
         m.unlock_batch("g", &mqs(&[1]), "c2");
-        assert!(m.try_lock_batch("g", &mqs(&[1]), "c2", 61_002, 60_000).is_empty());
+        assert!(m
+            .try_lock_batch("g", &mqs(&[1]), "c2", 61_002, 60_000)
+            .is_empty());
         m.unlock_batch("g", &mqs(&[1]), "c1");
-        assert_eq!(m.try_lock_batch("g", &mqs(&[1]), "c2", 61_003, 60_000), mqs(&[1]));
+        assert_eq!(
+            m.try_lock_batch("g", &mqs(&[1]), "c2", 61_003, 60_000),
+            mqs(&[1])
+        );
     }
 }

@@ -39,8 +39,8 @@ mod version;
 use std::sync::Arc;
 
 use protocol::code::{request, response};
-use protocol::fastjson::order::{self, JavaMapKind};
 use protocol::fastjson::java_string_hash;
+use protocol::fastjson::order::{self, JavaMapKind};
 use protocol::RemotingCommand;
 
 use super::{unknown_code, Reply, RequestContext};
@@ -61,7 +61,9 @@ pub async fn process(
     req: RemotingCommand,
 ) -> BrokerResult<Reply> {
     match req.code {
-        request::UPDATE_AND_CREATE_TOPIC => topics::update_and_create_topic(broker, ctx, &req).await,
+        request::UPDATE_AND_CREATE_TOPIC => {
+            topics::update_and_create_topic(broker, ctx, &req).await
+        }
         request::DELETE_TOPIC_IN_BROKER => topics::delete_topic(broker, ctx, &req),
         request::GET_ALL_TOPIC_CONFIG => topics::get_all_topic_config(broker, ctx),
         request::UPDATE_BROKER_CONFIG => config::update_broker_config(broker, ctx, &req).await,
@@ -72,7 +74,9 @@ pub async fn process(
         request::UPDATE_AND_CREATE_SUBSCRIPTIONGROUP => {
             groups::update_and_create_subscription_group(broker, ctx, &req)
         }
-        request::GET_ALL_SUBSCRIPTIONGROUP_CONFIG => groups::get_all_subscription_group(broker, ctx),
+        request::GET_ALL_SUBSCRIPTIONGROUP_CONFIG => {
+            groups::get_all_subscription_group(broker, ctx)
+        }
         request::DELETE_SUBSCRIPTIONGROUP => groups::delete_subscription_group(broker, ctx, &req),
         request::GET_TOPIC_STATS_INFO => stats::get_topic_stats_info(broker, &req),
         request::GET_CONSUMER_CONNECTION_LIST => groups::get_consumer_connection_list(broker, &req),
@@ -81,7 +85,9 @@ pub async fn process(
         request::GET_CONSUME_STATS => stats::get_consume_stats(broker, &req),
         request::GET_ALL_CONSUMER_OFFSET => stats::get_all_consumer_offset(broker, ctx),
         request::GET_ALL_DELAY_OFFSET => stats::get_all_delay_offset(broker),
-        request::INVOKE_BROKER_TO_RESET_OFFSET => client_call::reset_offset(broker, ctx, &req).await,
+        request::INVOKE_BROKER_TO_RESET_OFFSET => {
+            client_call::reset_offset(broker, ctx, &req).await
+        }
         request::INVOKE_BROKER_TO_GET_CONSUMER_STATUS => {
             client_call::get_consumer_status(broker, ctx, &req).await
         }
@@ -91,9 +97,13 @@ pub async fn process(
         request::CLEAN_EXPIRED_CONSUMEQUEUE => topics::clean_expired_consume_queue(broker),
         request::DELETE_EXPIRED_COMMITLOG => topics::delete_expired_commit_log(broker),
         request::CLEAN_UNUSED_TOPIC => topics::clean_unused_topic(broker),
-        request::GET_CONSUMER_RUNNING_INFO => client_call::get_consumer_running_info(broker, req).await,
+        request::GET_CONSUMER_RUNNING_INFO => {
+            client_call::get_consumer_running_info(broker, req).await
+        }
         request::QUERY_CORRECTION_OFFSET => stats::query_correction_offset(broker, &req),
-        request::CONSUME_MESSAGE_DIRECTLY => client_call::consume_message_directly(broker, req).await,
+        request::CONSUME_MESSAGE_DIRECTLY => {
+            client_call::consume_message_directly(broker, req).await
+        }
         request::CLONE_GROUP_OFFSET => stats::clone_group_offset(broker, &req),
         request::VIEW_BROKER_STATS_DATA => stats::view_broker_stats_data(&req),
         request::GET_BROKER_CONSUME_STATS => stats::fetch_all_consume_stats_in_broker(broker, &req),
@@ -113,7 +123,10 @@ pub async fn process(
 /// by bucket of the spread `String.hashCode()`, insertion order within a bucket.
 fn java_hash_order(keys: impl IntoIterator<Item = String>, kind: JavaMapKind) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
-    let unique: Vec<String> = keys.into_iter().filter(|k| seen.insert(k.clone())).collect();
+    let unique: Vec<String> = keys
+        .into_iter()
+        .filter(|k| seen.insert(k.clone()))
+        .collect();
     let mask = order::capacity(kind, unique.len()).saturating_sub(1);
     let mut indexed: Vec<(usize, String)> = unique.into_iter().enumerate().collect();
     indexed.sort_by_key(|(i, k)| {
@@ -182,7 +195,11 @@ mod tests {
         );
         assert_eq!(a, ["AdminTopic", "%RETRY%AdminCG"]);
         let b = java_hash_order(
-            ["%RETRY%AdminCG".to_string(), "AdminTopic".to_string(), "AdminTopic".to_string()],
+            [
+                "%RETRY%AdminCG".to_string(),
+                "AdminTopic".to_string(),
+                "AdminTopic".to_string(),
+            ],
             JavaMapKind::HashMap { initial: 16 },
         );
         assert_eq!(b, ["%RETRY%AdminCG", "AdminTopic"]);

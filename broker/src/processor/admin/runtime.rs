@@ -24,8 +24,19 @@ use crate::topic::validator::RMQ_SYS_SCHEDULE_TOPIC;
 
 /// `StoreStatsService.PUT_MESSAGE_ENTIRE_TIME_MAX_DESC`.
 const PUT_TIME_BUCKETS: &[&str] = &[
-    "[<=0ms]", "[0~10ms]", "[10~50ms]", "[50~100ms]", "[100~200ms]", "[200~500ms]",
-    "[500ms~1s]", "[1~2s]", "[2~3s]", "[3~4s]", "[4~5s]", "[5~10s]", "[10s~]",
+    "[<=0ms]",
+    "[0~10ms]",
+    "[10~50ms]",
+    "[50~100ms]",
+    "[100~200ms]",
+    "[200~500ms]",
+    "[500ms~1s]",
+    "[1~2s]",
+    "[2~3s]",
+    "[3~4s]",
+    "[4~5s]",
+    "[5~10s]",
+    "[10s~]",
 ];
 
 /// `MixAll.humanReadableByteCount(bytes, false)`.
@@ -121,7 +132,10 @@ pub fn runtime_info(broker: &Arc<BrokerController>) -> HashMap<String, String> {
     let boot = process_start_ms().unwrap_or(state::of(broker).created_ms);
     let (put_times, put_size) = match ds {
         Some(s) => (
-            s.consume_queues().iter().map(|q| q.max_offset_in_queue().max(0)).sum::<i64>(),
+            s.consume_queues()
+                .iter()
+                .map(|q| q.max_offset_in_queue().max(0))
+                .sum::<i64>(),
             (s.max_phy_offset() - s.min_phy_offset()).max(0),
         ),
         None => (0, 0),
@@ -135,7 +149,10 @@ pub fn runtime_info(broker: &Arc<BrokerController>) -> HashMap<String, String> {
     put("putMessageSizeTotal", put_size.to_string());
     put(
         "putMessageDistributeTime",
-        PUT_TIME_BUCKETS.iter().map(|d| format!("{d}:0 ")).collect::<String>(),
+        PUT_TIME_BUCKETS
+            .iter()
+            .map(|d| format!("{d}:0 "))
+            .collect::<String>(),
     );
     put(
         "putMessageAverageSize",
@@ -143,7 +160,13 @@ pub fn runtime_info(broker: &Arc<BrokerController>) -> HashMap<String, String> {
     );
     put("dispatchMaxBuffer", "0".to_string());
     put("getMessageEntireTimeMax", "0".to_string());
-    for k in ["putTps", "getFoundTps", "getMissTps", "getTotalTps", "getTransferedTps"] {
+    for k in [
+        "putTps",
+        "getFoundTps",
+        "getMissTps",
+        "getTotalTps",
+        "getTransferedTps",
+    ] {
         put(k, "0.0 0.0 0.0".to_string());
     }
     put("putLatency99", "0.00".to_string());
@@ -178,7 +201,10 @@ pub fn runtime_info(broker: &Arc<BrokerController>) -> HashMap<String, String> {
             let max = broker
                 .store()
                 .max_offset_in_queue(RMQ_SYS_SCHEDULE_TOPIC, level - 1);
-            put(&format!("scheduleMessageOffset_{level}"), format!("{offset},{max}"));
+            put(
+                &format!("scheduleMessageOffset_{level}"),
+                format!("{offset},{max}"),
+            );
         }
     }
 
@@ -193,11 +219,20 @@ pub fn runtime_info(broker: &Arc<BrokerController>) -> HashMap<String, String> {
     put("msgGetTotalTodayMorning", "0".to_string());
     put("msgGetTotalTodayNow", "0".to_string());
     put("sendThreadPoolQueueSize", "0".to_string());
-    put("sendThreadPoolQueueCapacity", b.send_thread_pool_queue_capacity.to_string());
+    put(
+        "sendThreadPoolQueueCapacity",
+        b.send_thread_pool_queue_capacity.to_string(),
+    );
     put("pullThreadPoolQueueSize", "0".to_string());
-    put("pullThreadPoolQueueCapacity", b.pull_thread_pool_queue_capacity.to_string());
+    put(
+        "pullThreadPoolQueueCapacity",
+        b.pull_thread_pool_queue_capacity.to_string(),
+    );
     put("queryThreadPoolQueueSize", "0".to_string());
-    put("queryThreadPoolQueueCapacity", b.query_thread_pool_queue_capacity.to_string());
+    put(
+        "queryThreadPoolQueueCapacity",
+        b.query_thread_pool_queue_capacity.to_string(),
+    );
     put("EndTransactionQueueSize", "0".to_string());
     put(
         "EndTransactionThreadPoolQueueCapacity",
@@ -229,7 +264,10 @@ pub fn runtime_info(broker: &Arc<BrokerController>) -> HashMap<String, String> {
     let to_flush = ds
         .map(|s| (s.max_phy_offset() - s.commit_log().queue().flushed_where()).max(0))
         .unwrap_or(0);
-    put("remainHowManyDataToFlush", human_readable_byte_count(to_flush));
+    put(
+        "remainHowManyDataToFlush",
+        human_readable_byte_count(to_flush),
+    );
     if let Some((total, free)) = disk_space(&store_cfg.store_path_root_dir) {
         put(
             "commitLogDirCapacity",
@@ -261,12 +299,18 @@ mod tests {
         assert_eq!(human_readable_byte_count(1023), "1023 B");
         assert_eq!(human_readable_byte_count(1024), "1.0 KiB");
         assert_eq!(human_readable_byte_count(1536), "1.5 KiB");
-        assert_eq!(human_readable_byte_count(10 * 1024 * 1024 * 1024), "10.0 GiB");
+        assert_eq!(
+            human_readable_byte_count(10 * 1024 * 1024 * 1024),
+            "10.0 GiB"
+        );
     }
 
     #[test]
     fn runtime_text() {
-        assert_eq!(format_runtime(0), "[ 0 days, 0 hours, 0 minutes, 0 seconds ]");
+        assert_eq!(
+            format_runtime(0),
+            "[ 0 days, 0 hours, 0 minutes, 0 seconds ]"
+        );
         assert_eq!(
             format_runtime(86_400_000 + 3_600_000 * 2 + 60_000 * 3 + 4_500),
             "[ 1 days, 2 hours, 3 minutes, 4 seconds ]"

@@ -14,9 +14,8 @@ use std::sync::Arc;
 
 use protocol::body::{
     now_millis, ConsumeQueueData, ConsumeStats, ConsumeStatsList, DelayOffsetSerializeWrapper,
-    JsonBody, MessageQueue, OffsetWrapper, QueryConsumeQueueResponseBody,
-    QueryConsumeTimeSpanBody, QueryCorrectionOffsetBody, QueueTimeSpan, TopicOffset,
-    TopicStatsTable,
+    JsonBody, MessageQueue, OffsetWrapper, QueryConsumeQueueResponseBody, QueryConsumeTimeSpanBody,
+    QueryCorrectionOffsetBody, QueueTimeSpan, TopicOffset, TopicStatsTable,
 };
 use protocol::code::response;
 use protocol::header::admin::{
@@ -29,10 +28,10 @@ use protocol::RemotingCommand;
 use tracing::warn;
 
 use super::{java_hash_order, store_timestamp, success_leftover_remark, success_null_remark};
-use protocol::fastjson::order::JavaMapKind;
 use crate::controller::BrokerController;
 use crate::error::{BrokerError, BrokerResult};
 use crate::processor::{Reply, RequestContext};
+use protocol::fastjson::order::JavaMapKind;
 
 /// `ConsumeQueue.CQ_STORE_UNIT_SIZE`.
 const CQ_STORE_UNIT_SIZE: usize = 20;
@@ -100,7 +99,12 @@ fn subscribed_or_offline(broker: &BrokerController, group: &str, topic: &str) ->
 
 /// One queue's broker and consumer offsets plus the store time of the last consumed
 /// message.
-fn offset_wrapper(broker: &BrokerController, group: &str, topic: &str, queue_id: i32) -> OffsetWrapper {
+fn offset_wrapper(
+    broker: &BrokerController,
+    group: &str,
+    topic: &str,
+    queue_id: i32,
+) -> OffsetWrapper {
     let broker_offset = broker.store().max_offset_in_queue(topic, queue_id).max(0);
     let consumer_offset = broker
         .consumer_offset_manager
@@ -213,7 +217,9 @@ pub fn query_consume_time_span(
         let min_time = store.earliest_message_time(topic, i);
         let max = store.max_offset_in_queue(topic, i);
         let max_time = store_timestamp(broker, topic, i, max - 1);
-        let consumer_offset = broker.consumer_offset_manager.query_offset(&h.group, topic, i);
+        let consumer_offset = broker
+            .consumer_offset_manager
+            .query_offset(&h.group, topic, i);
         let consume_time = if consumer_offset > 0 {
             store_timestamp(broker, topic, i, consumer_offset - 1)
         } else {
@@ -431,7 +437,9 @@ pub fn query_consume_queue(
         ..Default::default()
     };
     if let Some(group) = &h.consumer_group {
-        let sub = broker.consumer_manager.find_subscription_data(group, &topic);
+        let sub = broker
+            .consumer_manager
+            .find_subscription_data(group, &topic);
         body.filter_data = Some(match &sub {
             None => format!("{group}@{topic} is not online!"),
             // ConsumerFilterManager only holds data for SQL92 subscriptions, which this

@@ -19,7 +19,6 @@ use protocol::RemotingCommand;
 use tracing::{info, warn};
 
 use super::{java_hash_order, success_null_remark, validate_slave, NOT_SET_ANY_RESPONSE_CODE};
-use protocol::fastjson::order::JavaMapKind;
 use crate::controller::BrokerController;
 use crate::error::{BrokerError, BrokerResult};
 use crate::processor::{Reply, RequestContext};
@@ -29,6 +28,7 @@ use crate::topic::validator::{
     RMQ_SYS_TRACE_TOPIC, RMQ_SYS_TRANS_CHECK_MAX_TIME_TOPIC, RMQ_SYS_TRANS_HALF_TOPIC,
     RMQ_SYS_TRANS_OP_HALF_TOPIC, SYSTEM_TOPIC_PREFIX,
 };
+use protocol::fastjson::order::JavaMapKind;
 
 /// `TopicValidator.SYSTEM_TOPIC_SET` as initialised statically.
 const BASE_SYSTEM_TOPICS: &[&str] = &[
@@ -124,19 +124,28 @@ pub fn delete_topic(
 /// `messageStore.cleanUnusedTopic(topicConfigTable.keySet())`.
 fn clean_unused_topics(broker: &BrokerController) {
     if let Some(store) = broker.store().default_store() {
-        let keep: HashSet<String> = broker.topic_config_manager.topic_names().into_iter().collect();
+        let keep: HashSet<String> = broker
+            .topic_config_manager
+            .topic_names()
+            .into_iter()
+            .collect();
         store.clean_unused_topic(&keep);
     }
 }
 
 /// GET_ALL_TOPIC_CONFIG: `TopicConfigSerializeWrapper` JSON, with an empty response header
 /// (`"extFields":{}`).
-pub fn get_all_topic_config(broker: &Arc<BrokerController>, ctx: &RequestContext) -> BrokerResult<Reply> {
+pub fn get_all_topic_config(
+    broker: &Arc<BrokerController>,
+    ctx: &RequestContext,
+) -> BrokerResult<Reply> {
     let wrapper = broker.topic_config_manager.build_serialize_wrapper();
     let body = wrapper.encode();
     if body.is_empty() {
         warn!(peer = %ctx.remote_addr(), "No topic in this broker");
-        return Err(BrokerError::IllegalRequest("No topic in this broker".to_string()));
+        return Err(BrokerError::IllegalRequest(
+            "No topic in this broker".to_string(),
+        ));
     }
     Ok(Some(
         RemotingCommand::response_with(response::SUCCESS, &GetAllTopicConfigResponseHeader {})

@@ -15,10 +15,7 @@ pub const V3_1_8_SNAPSHOT: i32 = 62;
 fn names() -> &'static [String] {
     static NAMES: OnceLock<Vec<String>> = OnceLock::new();
     NAMES.get_or_init(|| {
-        let mut v: Vec<String> = vec![
-            "V3_0_0_SNAPSHOT".into(),
-            "V3_0_0_ALPHA1".into(),
-        ];
+        let mut v: Vec<String> = vec!["V3_0_0_SNAPSHOT".into(), "V3_0_0_ALPHA1".into()];
         for b in 1..=5 {
             v.push(format!("V3_0_0_BETA{b}"));
         }
