@@ -32,9 +32,6 @@ use crate::lock::StoreLock;
 use crate::mapped_file::{now_ms, SelectMappedBuffer};
 use crate::message::*;
 
-/// How long a busy dispatcher (ReputMessageService) waits before its next pass.
-const REPUT_BUSY_PAUSE: Duration = Duration::from_micros(500);
-
 /// `RunningFlags` bits.
 pub mod running_flags {
     /// NOT_READABLE_BIT
@@ -66,8 +63,6 @@ pub struct DefaultMessageStore {
     last_exit_ok: bool,
     reput_from_offset: AtomicI64,
     reput_wakeup: (Mutex<bool>, Condvar),
-    /// The dispatcher is (about to be) asleep on `reput_wakeup` and must be notified.
-    reput_parked: AtomicBool,
     group_commit: GroupCommitQueue,
     stopper: Stopper,
     threads: Mutex<Vec<JoinHandle<()>>>,
@@ -166,7 +161,6 @@ impl DefaultMessageStore {
             last_exit_ok,
             reput_from_offset: AtomicI64::new(0),
             reput_wakeup: (Mutex::new(false), Condvar::new()),
-            reput_parked: AtomicBool::new(false),
             group_commit: GroupCommitQueue::default(),
             stopper: Stopper::default(),
             threads: Mutex::new(Vec::new()),
@@ -1429,16 +1423,9 @@ impl DefaultMessageStore {
     // ------------------------------------------------------------------ dispatch
 
     fn wakeup_reput(&self) {
-        // Only a parked dispatcher needs the condvar: while it is busy it comes back by
-        // itself within REPUT_BUSY_PAUSE, so a stream of appends costs no futex wake-up
-        // (and no context switch) per message. The fence pairs with the one in reput_loop:
-        // either this load sees `parked`, or the dispatcher sees the new data.
-        std::sync::atomic::fence(Ordering::SeqCst);
-        if self.reput_parked.load(Ordering::Relaxed) {
-            let (m, cv) = &self.reput_wakeup;
-            *m.lock() = true;
-            cv.notify_one();
-        }
+        let (m, cv) = &self.reput_wakeup;
+        *m.lock() = true;
+        cv.notify_one();
     }
 
     /// `doDispatch`: build the consume queue entry and the index for one record.
@@ -1552,30 +1539,20 @@ impl DefaultMessageStore {
         }
     }
 
-    /// `ReputMessageService.run`. Java sleeps 1 ms between passes; here an idle dispatcher
-    /// parks until an append wakes it (low latency for a trickle of messages), and a busy
-    /// one (the last pass found data) pauses REPUT_BUSY_PAUSE so that a pass dispatches
-    /// many messages and appends don't have to wake it one by one.
     fn reput_loop(&self) {
         loop {
-            let before = self.reput_from_offset.load(Ordering::Acquire);
+            {
+                let (m, cv) = &self.reput_wakeup;
+                let mut w = m.lock();
+                if !*w {
+                    cv.wait_for(&mut w, Duration::from_millis(1));
+                }
+                *w = false;
+            }
             self.do_reput();
             if self.stopper.is_stopped() {
                 break;
             }
-            if self.reput_from_offset.load(Ordering::Acquire) != before {
-                std::thread::sleep(REPUT_BUSY_PAUSE);
-                continue;
-            }
-            let (m, cv) = &self.reput_wakeup;
-            let mut w = m.lock();
-            self.reput_parked.store(true, Ordering::Relaxed);
-            std::sync::atomic::fence(Ordering::SeqCst);
-            if !*w && self.dispatch_behind_bytes() <= 0 && !self.stopper.is_stopped() {
-                cv.wait_for(&mut w, Duration::from_millis(1));
-            }
-            self.reput_parked.store(false, Ordering::Relaxed);
-            *w = false;
         }
     }
 
